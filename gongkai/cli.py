@@ -1,0 +1,304 @@
+"""The `gongkai` command.
+
+`check` and `render` work on documents alone and must never import Django: they start fast and run
+anywhere. Exit codes of `check`: 0 no errors, 1 errors found, 2 input unreadable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE = 0, 1, 2
+REPORT_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".shtml", ".docx", ".pdf", ".json"}
+SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
+PROGRESS_FROM = 20  # files; fewer finish before a bar would be useful
+
+
+class UsageError(Exception):
+    """A problem with what the user asked for: printed as one line, exit 2."""
+
+
+@dataclass
+class Checked:
+    path: str
+    report: object | None = None  # AnnualReport
+    findings: list | None = None
+    error: str | None = None
+
+    def count(self, severity: str) -> int:
+        return sum(1 for f in self.findings or [] if f.severity == severity)
+
+
+def load_report(path: Path):
+    """A report from a published document, or from the JSON data format."""
+    from gongkai.report.model import AnnualReport
+    from gongkai.report.parse import Unreadable, read_path
+
+    if path.suffix.lower() == ".json":
+        try:
+            return AnnualReport.from_dict(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError, ValueError, TypeError, KeyError) as exc:
+            raise Unreadable(f"不是有效的年度报告数据文件（{exc}）") from exc
+    return read_path(path)
+
+
+def iter_files(targets: list[str]) -> Iterator[Path]:
+    for target in targets:
+        path = Path(target)
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                if child.is_file() and child.suffix.lower() in REPORT_SUFFIXES:
+                    yield child
+        else:
+            yield path
+
+
+def check_files(paths: list[Path], previous_path: str | None, progress: bool) -> list[Checked]:
+    from gongkai.report.parse import Unreadable
+    from gongkai.report.rules import check
+
+    previous = None
+    if previous_path:
+        try:
+            previous = load_report(Path(previous_path))
+        except Unreadable as exc:
+            raise UsageError(f"上一年度报告 {previous_path} 无法读取：{exc}") from exc
+
+    results: list[Checked] = []
+    for path in _with_progress(paths, progress, "正在检查"):
+        try:
+            results.append(Checked(str(path), report=load_report(path)))
+        except Unreadable as exc:
+            results.append(Checked(str(path), error=str(exc)))
+        except Exception as exc:  # a reader bug must not hide the other reports
+            results.append(Checked(str(path), error=f"读取时发生内部错误：{type(exc).__name__}: {exc}"))
+
+    # The same agency's previous year, when it is among the inputs, enables the carry-over rules (R5/R6).
+    by_key = {(c.report.agency, c.report.year): c.report for c in results if c.report and c.report.year}
+    for c in results:
+        if c.report is None:
+            continue
+        prior = previous or by_key.get((c.report.agency, (c.report.year or 0) - 1))
+        c.findings = check(c.report, previous=prior)
+    return results
+
+
+def _with_progress(items: list, enabled: bool, label: str):
+    if not enabled or len(items) < PROGRESS_FROM or not sys.stderr.isatty() or os.environ.get("CI"):
+        yield from items
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    with Progress(
+        f"[bold]{label}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=True
+    ) as bar:
+        task = bar.add_task(label, total=len(items))
+        for item in items:
+            yield item
+            bar.advance(task)
+
+
+def describe_location(location: str, fmt_code: str | None) -> str:
+    """"table3.carried_out[总计]" -> "表三 四、结转下年度继续办理 · 总计" for people."""
+    from gongkai.report.formats import FORMATS, SECTIONS, TABLE4_GROUPS
+
+    fmt = FORMATS.get(fmt_code or "")
+    head, _, column = location.partition("[")
+    column = column.rstrip("]")
+    table, _, row = head.partition(".")
+    label = row
+    if table == "table3" and fmt and row:
+        label = next((r.label for r in fmt.table3_rows if r.code == row), row)
+    elif table == "table2" and fmt and row:
+        label = next((r.label for b in fmt.table2 for r in b.rows if r.code == row), row)
+    elif table == "table4" and row:
+        label = next((g.label for g in TABLE4_GROUPS if g.code == row), row)
+    elif table == "section" and row:
+        label = next((f"{s.numeral}、{s.label}" for s in SECTIONS if s.code == row), row)
+    names = {"table2": "表二", "table3": "表三", "table4": "表四", "section": "正文", "format": "格式", "period": "统计期限"}
+    parts = [names.get(table, table)]
+    if label:
+        parts.append(label)
+    text = " ".join(parts)
+    return f"{text} · {column}" if column else text
+
+
+def _fmt_value(value) -> str:
+    return "（空）" if value is None else str(value)
+
+
+def print_human(results: list[Checked], out) -> None:
+    for c in results:
+        if c.error:
+            print(f"\n■ {c.path}\n  无法读取：{c.error}", file=out)
+            continue
+        r = c.report
+        layout = f"{r.format}年版格式" if r.format else "格式不明"
+        print(f"\n■ {c.path}\n  {r.agency or '机关名称不明'} · {r.year or '年度不明'}年度 · {layout}", file=out)
+        if not c.findings:
+            print("  未发现问题。", file=out)
+            continue
+        for f in sorted(c.findings, key=lambda f: ("error", "warning", "info").index(f.severity)):
+            where = describe_location(f.location, r.format)
+            line = f"  [{SEVERITY_LABELS.get(f.severity, f.severity)}] {f.rule} {where}：{f.message}"
+            if f.expected is not None or f.actual is not None:
+                line += f"（应为 {_fmt_value(f.expected)}，实为 {_fmt_value(f.actual)}）"
+            print(line, file=out)
+    if len(results) > 1:
+        print_summary(results, out)
+
+
+def print_summary(results: list[Checked], out) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"检查汇总：{len(results)} 份报告", show_lines=False)
+    for name in ("文件", "机关", "年度", "格式", "错误", "警告", "结论"):
+        table.add_column(name, justify="right" if name in ("年度", "错误", "警告") else "left")
+    for c in results:
+        if c.error:
+            table.add_row(c.path, "", "", "", "", "", "无法读取")
+            continue
+        r = c.report
+        verdict = "有错误" if c.count("error") else ("有警告" if c.count("warning") else "通过")
+        table.add_row(
+            c.path, r.agency or "", str(r.year or ""), r.format or "", str(c.count("error")), str(c.count("warning")), verdict
+        )
+    unreadable = sum(1 for c in results if c.error)
+    with_errors = sum(1 for c in results if c.findings and c.count("error"))
+    Console(file=out, width=max(120, Console(file=out).width), highlight=False).print(table)
+    print(f"共 {len(results)} 份：{with_errors} 份有错误，{unreadable} 份无法读取。", file=out)
+
+
+def print_json(results: list[Checked], out) -> None:
+    from gongkai.report.model import SCHEMA
+
+    for c in results:
+        if c.error:
+            data = {"schema": SCHEMA, "source": c.path, "error": c.error}
+        else:
+            data = c.report.as_dict(findings=c.findings)
+            data["source"] = c.path
+        out.write(json.dumps(data, ensure_ascii=False) + "\n")
+
+
+def exit_code(results: list[Checked]) -> int:
+    if any(c.error for c in results):
+        return EXIT_UNREADABLE
+    if any(c.count("error") for c in results):
+        return EXIT_ERRORS
+    return EXIT_OK
+
+
+def cmd_check(args) -> int:
+    paths = list(iter_files(args.paths))
+    missing = [p for p in paths if not p.exists()]
+    for p in missing:
+        print(f"gongkai check：找不到文件或目录 {p}", file=sys.stderr)
+    if missing:
+        return EXIT_UNREADABLE
+    if not paths:
+        print("gongkai check：目录中没有可检查的报告文件（.txt .md .html .docx .pdf .json）", file=sys.stderr)
+        return EXIT_UNREADABLE
+    results = check_files(paths, args.previous, progress=not args.json)
+    (print_json if args.json else print_human)(results, sys.stdout)
+    return exit_code(results)
+
+
+def cmd_render(args) -> int:
+    from gongkai.report.parse import Unreadable
+    from gongkai.report.render import render
+
+    try:
+        report = load_report(Path(args.path))
+    except Unreadable as exc:
+        print(f"gongkai render：{args.path} 无法读取：{exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    findings = None
+    if args.to == "json":
+        from gongkai.report.rules import check
+
+        findings = check(report)
+    data = render(report, args.to, findings=findings)
+    if args.output in (None, "-"):
+        if args.to in ("docx", "pdf") and sys.stdout.isatty():
+            print(f"gongkai render：{args.to} 是二进制格式，请用 -o 指定输出文件", file=sys.stderr)
+            return EXIT_UNREADABLE
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        try:
+            Path(args.output).write_bytes(data)
+        except OSError as exc:
+            print(f"gongkai render：无法写入 {args.output}：{exc.strerror or exc}", file=sys.stderr)
+            return EXIT_UNREADABLE
+        print(f"已生成 {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_rules(args) -> int:
+    from gongkai.report.rules import RULES
+
+    for rule_id, (_, description) in RULES.items():
+        print(f"{rule_id}\t{description}")
+    return EXIT_OK
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        print(f"{self.prog}：参数有误：{message}", file=sys.stderr)
+        sys.exit(EXIT_UNREADABLE)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="gongkai", description="gongkai（公开）：政府信息公开工作年度报告的读取、检查与生成")
+    sub = parser.add_subparsers(dest="command", metavar="命令", parser_class=_Parser)
+
+    check = sub.add_parser(
+        "check",
+        help="读取并检查已发布的年度报告（txt、md、html、docx、pdf、json）",
+        description="读取并检查年度报告。退出码：0 无错误，1 发现错误，2 文件无法读取。",
+    )
+    check.add_argument("paths", nargs="+", metavar="文件或目录", help="报告文件，或包含报告文件的目录（递归查找）")
+    check.add_argument("--json", action="store_true", help="每份报告输出一行 JSON（gongkai.annual-report/1 格式）")
+    check.add_argument("--previous", metavar="文件", help="上一年度的报告，用于核对结转数（R5、R6）")
+    check.set_defaults(func=cmd_check)
+
+    render = sub.add_parser("render", help="把任一可读取的报告转换为 json、md、html、docx 或 pdf")
+    render.add_argument("path", metavar="文件", help="报告文件（任一可读取的格式，或 JSON 数据）")
+    render.add_argument("--to", required=True, choices=["json", "md", "html", "docx", "pdf"], help="输出格式")
+    render.add_argument("-o", "--output", metavar="输出文件", help="输出文件；省略或为 - 时写到标准输出")
+    render.set_defaults(func=cmd_render)
+
+    rules = sub.add_parser("rules", help="列出检查规则 R1–R11")
+    rules.set_defaults(func=cmd_rules)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return EXIT_UNREADABLE
+    try:
+        return args.func(args)
+    except UsageError as exc:
+        print(f"gongkai：{exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    except KeyboardInterrupt:
+        print("已中断。", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,262 @@
+"""The two national layouts of the annual report, as data.
+
+One definition of every label and code, used by the readers, the rules and the writers alike.
+Labels are the official ones (国办公开办函〔2019〕60号 and 国办公开办函〔2021〕30号); codes are stable
+identifiers of the published data format (docs/data-format.md).
+
+`keys` are short, distinctive fragments a reader looks for in a label that may be broken over lines,
+spaced out or partly lost; they are compared after `normalize()`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_SPACE_AND_PUNCT = re.compile(r"[\s\u3000\u00a0()（）\[\]【】、，,。.．:：;；“”\"'‘’《》<>〈〉\-—－_/|*#]+")
+
+
+def normalize(text: str) -> str:
+    """Text reduced to what survives any extraction: no spaces, no punctuation, fullwidth digits folded."""
+    text = text.translate(_FULLWIDTH_DIGITS)
+    return _SPACE_AND_PUNCT.sub("", text)
+
+
+_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+
+
+@dataclass(frozen=True)
+class Column:
+    code: str
+    label: str
+    # "count": non-negative integer; "signed": integer that may be negative; "money": decimal amount
+    kind: str = "count"
+    unit: str = ""
+
+
+@dataclass(frozen=True)
+class Row:
+    code: str
+    label: str
+    keys: tuple[str, ...] = ()
+    # the label of the group the row belongs to, as printed in the merged first column
+    group: str = ""
+
+
+@dataclass(frozen=True)
+class Table2Block:
+    code: str
+    caption: str
+    columns: tuple[Column, ...]
+    rows: tuple[Row, ...]
+
+
+@dataclass(frozen=True)
+class Section:
+    code: str
+    numeral: str
+    label: str
+    keys: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Format:
+    code: str
+    notice: str
+    title_words: tuple[str, ...]
+    sections: tuple[Section, ...]
+    table2: tuple[Table2Block, ...]
+    table3_rows: tuple[Row, ...]
+    # fragments that only this layout prints; used to recognise the layout of a document
+    markers: tuple[str, ...] = field(default=())
+
+    @property
+    def table2_rows(self) -> dict[str, tuple[Table2Block, Row]]:
+        return {row.code: (block, row) for block in self.table2 for row in block.rows}
+
+    def table3_row(self, code: str) -> Row:
+        return next(row for row in self.table3_rows if row.code == code)
+
+
+SECTIONS = (
+    Section("1", "一", "总体情况", ("总体情况",)),
+    Section("2", "二", "主动公开政府信息情况", ("主动公开政府信息情况", "主动公开政府信息", "主动公开情况")),
+    Section("3", "三", "收到和处理政府信息公开申请情况", ("收到和处理政府信息公开申请", "处理政府信息公开申请", "依申请公开")),
+    Section("4", "四", "政府信息公开行政复议、行政诉讼情况", ("行政复议", "行政诉讼")),
+    Section("5", "五", "存在的主要问题及改进情况", ("存在的主要问题", "主要问题及改进", "存在问题")),
+    Section("6", "六", "其他需要报告的事项", ("其他需要报告的事项", "其他需要报告")),
+)
+
+# Table 3: the same seven columns in both layouts.
+TABLE3_COLUMNS = (
+    Column("natural_person", "自然人"),
+    Column("commercial", "商业企业"),
+    Column("research", "科研机构"),
+    Column("public_interest", "社会公益组织"),
+    Column("legal_service", "法律服务机构"),
+    Column("other", "其他"),
+    Column("total", "总计"),
+)
+TABLE3_APPLICANT_COLUMNS = TABLE3_COLUMNS[:6]
+TABLE3_NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
+TABLE3_RESULTS_LABEL = "三、本年度办理结果"
+
+_REFUSED = "（三）不予公开"
+_UNABLE = "（四）无法提供"
+_NOT_PROCESSED = "（五）不予处理"
+_OTHER = "（六）其他处理"
+
+_TABLE3_HEAD = (
+    Row("new", "一、本年新收政府信息公开申请数量", ("本年新收",)),
+    Row("carried_in", "二、上年结转政府信息公开申请数量", ("上年结转",)),
+    Row("granted", "（一）予以公开", ("予以公开",), TABLE3_RESULTS_LABEL),
+    Row("partial", "（二）部分公开（区分处理的，只计这一情形，不计其他情形）", ("部分公开",), TABLE3_RESULTS_LABEL),
+    Row("refused.state_secret", "1.属于国家秘密", ("国家秘密",), _REFUSED),
+    Row("refused.prohibited_by_law", "2.其他法律行政法规禁止公开", ("禁止公开",), _REFUSED),
+    Row("refused.security_stability", "3.危及“三安全一稳定”", ("三安全一稳定", "三安全"), _REFUSED),
+    Row("refused.third_party", "4.保护第三方合法权益", ("第三方合法权益", "保护第三方"), _REFUSED),
+    Row("refused.internal_affairs", "5.属于三类内部事务信息", ("内部事务",), _REFUSED),
+    Row("refused.process_info", "6.属于四类过程性信息", ("过程性信息",), _REFUSED),
+    Row("refused.enforcement_file", "7.属于行政执法案卷", ("执法案卷",), _REFUSED),
+    Row("refused.administrative_query", "8.属于行政查询事项", ("行政查询",), _REFUSED),
+    Row("unable.not_held", "1.本机关不掌握相关政府信息", ("不掌握",), _UNABLE),
+    Row("unable.needs_creation", "2.没有现成信息需要另行制作", ("另行制作", "没有现成"), _UNABLE),
+    Row("unable.unclear_after_correction", "3.补正后申请内容仍不明确", ("仍不明确", "补正后申请"), _UNABLE),
+    Row("not_processed.petition", "1.信访举报投诉类申请", ("信访", "举报投诉"), _NOT_PROCESSED),
+    Row("not_processed.duplicate", "2.重复申请", ("重复申请",), _NOT_PROCESSED),
+    Row("not_processed.publication", "3.要求提供公开出版物", ("公开出版物", "出版物"), _NOT_PROCESSED),
+    Row("not_processed.excessive", "4.无正当理由大量反复申请", ("大量反复",), _NOT_PROCESSED),
+    Row("not_processed.confirmation", "5.要求行政机关确认或重新出具已获取信息", ("重新出具", "确认或重新"), _NOT_PROCESSED),
+)
+_TABLE3_TAIL = (
+    Row("total", "（七）总计", ("总计",), TABLE3_RESULTS_LABEL),
+    Row("carried_out", "四、结转下年度继续办理", ("结转下年度", "下年度继续办理", "继续办理")),
+)
+TABLE3_ROWS_2019 = (
+    *_TABLE3_HEAD,
+    Row("other", "（六）其他处理", ("其他处理",), TABLE3_RESULTS_LABEL),
+    *_TABLE3_TAIL,
+)
+TABLE3_ROWS_2021 = (
+    *_TABLE3_HEAD,
+    Row(
+        "other.no_correction",
+        "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
+        ("逾期不补正", "不补正"),
+        _OTHER,
+    ),
+    Row(
+        "other.fee_unpaid",
+        "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
+        ("缴纳费用", "收费通知"),
+        _OTHER,
+    ),
+    Row("other.other", "3.其他", ("3其他",), _OTHER),
+    *_TABLE3_TAIL,
+)
+
+# The outcome rows of （七）总计, in the order they are printed: R2 sums exactly these.
+OUTCOME_ROW_PREFIXES = ("granted", "partial", "refused.", "unable.", "not_processed.", "other")
+
+# Table 4: one row of fifteen cells.
+TABLE4_COLUMNS = (
+    Column("upheld", "结果维持"),
+    Column("corrected", "结果纠正"),
+    Column("other", "其他结果"),
+    Column("pending", "尚未审结"),
+    Column("total", "总计"),
+)
+TABLE4_GROUPS = (
+    Row("review", "行政复议", ("行政复议",)),
+    Row("litigation_direct", "行政诉讼（未经复议直接起诉）", ("未经复议直接起诉", "直接起诉")),
+    Row("litigation_after_review", "行政诉讼（复议后起诉）", ("复议后起诉",)),
+)
+
+_ITEM1 = "第二十条第（一）项"
+_ITEM5 = "第二十条第（五）项"
+_ITEM6 = "第二十条第（六）项"
+_ITEM8 = "第二十条第（八）项"
+_ITEM9 = "第二十条第（九）项"
+
+_PREVIOUS = Column("previous", "上一年项目数量")
+_CHANGE = Column("change", "本年增/减", kind="signed")
+_DECISIONS_2019 = Column("decisions", "处理决定数量")
+_DECISIONS_2021 = Column("decisions", "本年处理决定数量")
+
+TABLE2_2019 = (
+    Table2Block(
+        "item1",
+        _ITEM1,
+        (Column("made", "本年新制作数量"), Column("published", "本年新公开数量"), Column("total_published", "对外公开总数量")),
+        (Row("regulations", "规章", ("规章",)), Row("normative_documents", "规范性文件", ("规范性文件",))),
+    ),
+    Table2Block(
+        "item5",
+        _ITEM5,
+        (_PREVIOUS, _CHANGE, _DECISIONS_2019),
+        (Row("licensing", "行政许可", ("行政许可",)), Row("other_services", "其他对外管理服务事项", ("其他对外管理服务",))),
+    ),
+    Table2Block(
+        "item6",
+        _ITEM6,
+        (_PREVIOUS, _CHANGE, _DECISIONS_2019),
+        (Row("penalty", "行政处罚", ("行政处罚",)), Row("coercion", "行政强制", ("行政强制",))),
+    ),
+    Table2Block("item8", _ITEM8, (_PREVIOUS, _CHANGE), (Row("fees", "行政事业性收费", ("行政事业性收费",)),)),
+    Table2Block(
+        "item9",
+        _ITEM9,
+        (Column("projects", "采购项目数量"), Column("amount", "采购总金额", kind="money")),
+        (Row("procurement", "政府集中采购", ("政府集中采购",)),),
+    ),
+)
+
+TABLE2_2021 = (
+    Table2Block(
+        "item1",
+        _ITEM1,
+        (Column("issued", "本年制发件数"), Column("repealed", "本年废止件数"), Column("in_force", "现行有效件数")),
+        (Row("regulations", "规章", ("规章",)), Row("normative_documents", "行政规范性文件", ("规范性文件",))),
+    ),
+    Table2Block("item5", _ITEM5, (_DECISIONS_2021,), (Row("licensing", "行政许可", ("行政许可",)),)),
+    Table2Block(
+        "item6",
+        _ITEM6,
+        (_DECISIONS_2021,),
+        (Row("penalty", "行政处罚", ("行政处罚",)), Row("coercion", "行政强制", ("行政强制",))),
+    ),
+    Table2Block(
+        "item8",
+        _ITEM8,
+        (Column("amount", "本年收费金额（单位：万元）", kind="money", unit="万元"),),
+        (Row("fees", "行政事业性收费", ("行政事业性收费",)),),
+    ),
+)
+TABLE2_FIRST_HEADER = "信息内容"
+
+FORMAT_2019 = Format(
+    code="2019",
+    notice="国办公开办函〔2019〕60号",
+    title_words=("政府信息公开工作年度报告",),
+    sections=SECTIONS,
+    table2=TABLE2_2019,
+    table3_rows=TABLE3_ROWS_2019,
+    markers=("本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "第二十条第（九）项", "采购总金额", "2019〕60"),
+)
+FORMAT_2021 = Format(
+    code="2021",
+    notice="国办公开办函〔2021〕30号",
+    title_words=("政府信息公开工作年度报告",),
+    sections=SECTIONS,
+    table2=TABLE2_2021,
+    table3_rows=TABLE3_ROWS_2021,
+    markers=("本年制发件数", "本年废止件数", "现行有效件数", "本年收费金额", "逾期不补正", "缴纳费用", "2021〕30"),
+)
+FORMATS = {f.code: f for f in (FORMAT_2019, FORMAT_2021)}
+
+# The first report year that must use the 2021 layout (R7).
+FORMAT_2021_FROM_YEAR = 2021
+
+
+def format_for_year(year: int) -> Format:
+    return FORMAT_2021 if year >= FORMAT_2021_FROM_YEAR else FORMAT_2019

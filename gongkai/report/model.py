@@ -1,0 +1,221 @@
+"""The annual report as data: what a reader produces, the rules check and a writer prints.
+
+A cell keeps a number, a blank, `0`, `/` and `—` apart and remembers the text it was read from.
+A cell that could not be read at all is `None` in its table ("unknown"): never a guessed number.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from gongkai.report.formats import (
+    FORMATS,
+    TABLE3_COLUMNS,
+    TABLE4_COLUMNS,
+    TABLE4_GROUPS,
+    Format,
+)
+
+SCHEMA = "gongkai.annual-report/1"
+
+Number = int | Decimal
+
+DASHES = frozenset({"/", "／", "—", "——", "-", "－", "–", "─", "\\", "无"})
+_NUMBER = re.compile(r"^([+\-－]?)\s*(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?\s*(万元|元|件|条|个|项|宗|万|次)?$")
+_FULLWIDTH = str.maketrans("０１２３４５６７８９，．＋", "0123456789,.+")
+
+
+def parse_number(text: str) -> Number | None:
+    """The number a cell's text states, or None when it states none (blank, dash, words)."""
+    match = _NUMBER.match(text.strip().translate(_FULLWIDTH))
+    if not match:
+        return None
+    sign, digits, fraction, _unit = match.groups()
+    digits = digits.replace(",", "")
+    negative = sign in ("-", "－")
+    try:
+        value: Number = Decimal(digits + fraction) if fraction else int(digits)
+    except InvalidOperation:  # pragma: no cover - the pattern admits only digits
+        return None
+    return -value if negative else value
+
+
+@dataclass(frozen=True)
+class Cell:
+    raw: str
+
+    @property
+    def value(self) -> Number | None:
+        return parse_number(self.raw)
+
+    @property
+    def is_blank(self) -> bool:
+        return not self.raw.strip()
+
+    @property
+    def is_dash(self) -> bool:
+        return self.raw.strip() in DASHES
+
+    @classmethod
+    def of(cls, value: Number | str | None) -> Cell:
+        if value is None:
+            return cls("")
+        return cls(str(value))
+
+
+# A table row: one Cell per column, None where the cell could not be read.
+Cells = list[Cell | None]
+
+
+@dataclass
+class Finding:
+    rule: str
+    severity: str  # "error" | "warning" | "info"
+    location: str
+    message: str
+    expected: object = None
+    actual: object = None
+
+    def as_dict(self) -> dict:
+        return {
+            "rule": self.rule,
+            "severity": self.severity,
+            "location": self.location,
+            "message": self.message,
+            "expected": _json_value(self.expected),
+            "actual": _json_value(self.actual),
+        }
+
+
+SEVERITIES = ("error", "warning", "info")
+
+
+@dataclass
+class AnnualReport:
+    format: str | None = None  # "2019" | "2021" | None when it cannot be told
+    agency: str | None = None
+    year: int | None = None
+    title: str | None = None
+    source: str | None = None
+    preamble: str = ""
+    # "1".."6" -> text of the section without its heading; a missing key = section not found
+    sections: dict[str, str] = field(default_factory=dict)
+    # row code -> column code -> Cell (None = not read)
+    table2: dict[str, dict[str, Cell | None]] = field(default_factory=dict)
+    # row code -> 7 cells (TABLE3_COLUMNS); a missing row = not read
+    table3: dict[str, Cells] = field(default_factory=dict)
+    # group code -> 5 cells (TABLE4_COLUMNS)
+    table4: dict[str, Cells] = field(default_factory=dict)
+    # what the reader noticed while reading (cut-off tables, stray cells); the rules add theirs
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def layout(self) -> Format | None:
+        return FORMATS.get(self.format or "")
+
+    def value3(self, row: str, column: int) -> Number | None:
+        cells = self.table3.get(row)
+        cell = cells[column] if cells else None
+        return cell.value if cell else None
+
+    def text(self) -> str:
+        """All narrative text: preamble and the six sections."""
+        return "\n".join([self.preamble, *(self.sections.get(str(i), "") for i in range(1, 7))])
+
+    # --- the published data format (docs/data-format.md) ---
+
+    def as_dict(self, *, findings: list[Finding] | None = None) -> dict:
+        table2 = {row: dict(zip(cols, _values(cols.values()), strict=True)) for row, cols in self.table2.items()}
+        raw2 = {row: dict(zip(cols, _raws(cols.values()), strict=True)) for row, cols in self.table2.items()}
+        return {
+            "schema": SCHEMA,
+            "source": self.source,
+            "agency": self.agency,
+            "year": self.year,
+            "format": self.format,
+            "title": self.title,
+            "preamble": self.preamble,
+            "sections": dict(self.sections),
+            "table2": table2,
+            "table3": {row: _values(cells) for row, cells in self.table3.items()},
+            "table4": {group: _values(cells) for group, cells in self.table4.items()},
+            "raw": {
+                "table2": raw2,
+                "table3": {row: _raws(cells) for row, cells in self.table3.items()},
+                "table4": {group: _raws(cells) for group, cells in self.table4.items()},
+            },
+            "findings": [f.as_dict() for f in (self.findings if findings is None else findings)],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> AnnualReport:
+        if data.get("schema") != SCHEMA:
+            raise ValueError(f"不是 {SCHEMA} 格式的数据")
+        raw = data.get("raw") or {}
+
+        def cells(values: list, raws: list | None) -> Cells:
+            raws = raws or [None] * len(values)
+            return [_cell(v, r) for v, r in zip(values, raws, strict=False)]
+
+        raw2 = raw.get("table2") or {}
+        return cls(
+            format=data.get("format"),
+            agency=data.get("agency"),
+            year=data.get("year"),
+            title=data.get("title"),
+            source=data.get("source"),
+            preamble=data.get("preamble") or "",
+            sections={str(k): v for k, v in (data.get("sections") or {}).items()},
+            table2={
+                row: {col: _cell(v, (raw2.get(row) or {}).get(col)) for col, v in cols.items()}
+                for row, cols in (data.get("table2") or {}).items()
+            },
+            table3={row: cells(v, (raw.get("table3") or {}).get(row)) for row, v in (data.get("table3") or {}).items()},
+            table4={g: cells(v, (raw.get("table4") or {}).get(g)) for g, v in (data.get("table4") or {}).items()},
+            findings=[Finding(**f) for f in data.get("findings") or []],
+        )
+
+
+def _cell(value, raw: str | None) -> Cell | None:
+    if raw is not None:
+        return Cell(raw)
+    if value is None:
+        return None
+    return Cell.of(Decimal(str(value)) if isinstance(value, float) else value)
+
+
+def _json_value(value):
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() and "." not in str(value) else float(value)
+    return value
+
+
+def _values(cells) -> list:
+    return [_json_value(c.value) if c else None for c in cells]
+
+
+def _raws(cells) -> list:
+    return [c.raw if c else None for c in cells]
+
+
+def table3_location(row: str, column: int) -> str:
+    return f"table3.{row}[{TABLE3_COLUMNS[column].label}]"
+
+
+def table4_location(group: str, column: int) -> str:
+    return f"table4.{group}[{TABLE4_COLUMNS[column].label}]"
+
+
+def table2_location(row: str, column_label: str) -> str:
+    return f"table2.{row}[{column_label}]"
+
+
+def empty_report(fmt: Format, **meta) -> AnnualReport:
+    """A report of the given layout with every cell blank: the starting point of a writer or a builder."""
+    report = AnnualReport(format=fmt.code, **meta)
+    report.table2 = {row.code: {c.code: Cell("") for c in block.columns} for block in fmt.table2 for row in block.rows}
+    report.table3 = {row.code: [Cell("") for _ in TABLE3_COLUMNS] for row in fmt.table3_rows}
+    report.table4 = {g.code: [Cell("") for _ in TABLE4_COLUMNS] for g in TABLE4_GROUPS}
+    return report

@@ -1,0 +1,168 @@
+"""The report as one self-contained HTML page in the printed layout (GB/T 9704 conventions).
+
+`media="screen"` draws an A4 sheet on a grey desk; `media="print"` is the same document with page rules
+(A4, margins, "— N —" page numbers) and is what the PDF writer hands to WeasyPrint.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from string import Template
+
+from gongkai.report.model import AnnualReport
+from gongkai.report.render.layout import (
+    TABLE_SECTIONS,
+    Grid,
+    GridCell,
+    heading,
+    is_subhead,
+    layout_of,
+    paragraphs,
+    sections_to_print,
+    table_grid,
+    title_of,
+)
+
+# 小标宋 / 仿宋 / 黑体 are what an office PC has; Noto CJK is what a Linux server (and WeasyPrint) has.
+SERIF = "'Noto Serif CJK SC', 'Source Han Serif SC', 'SimSun', 'Songti SC', serif"
+TITLE = "'方正小标宋简体', 'FZXiaoBiaoSong-B05S', 'Noto Serif CJK SC', 'Source Han Serif SC', 'SimSun', serif"
+BODY = "'仿宋_GB2312', 'FangSong', 'STFangsong', 'Noto Serif CJK SC', 'Source Han Serif SC', serif"
+SANS = "'黑体', 'SimHei', 'Noto Sans CJK SC', 'Source Han Sans SC', 'Microsoft YaHei', sans-serif"
+# WeasyPrint must be given the Noto names first: other names may resolve to a Latin font without CJK glyphs.
+PRINT_FONTS = {
+    "SERIF": "'Noto Serif CJK SC', serif",
+    "TITLE": "'Noto Serif CJK SC', serif",
+    "BODY": "'Noto Serif CJK SC', serif",
+    "SANS": "'Noto Sans CJK SC', sans-serif",
+}
+SCREEN_FONTS = {"SERIF": SERIF, "TITLE": TITLE, "BODY": BODY, "SANS": SANS}
+
+_COMMON_CSS = """
+html { color: #000; background: #fff; }
+body { margin: 0; font-family: $BODY; font-size: 16pt; line-height: 28.9pt; }
+h1 { font-family: $TITLE; font-size: 22pt; font-weight: 700; line-height: 1.5; text-align: center;
+     margin: 0 0 28.9pt; }
+h2 { font-family: $SANS; font-size: 16pt; font-weight: 400; line-height: 28.9pt; margin: 0;
+     text-indent: 2em; break-after: avoid; page-break-after: avoid; }
+p { margin: 0; text-indent: 2em; text-align: justify; }
+p.subhead { font-weight: 700; }
+table { border-collapse: collapse; width: 100%; table-layout: fixed; margin: 7pt 0 14pt;
+        font-family: $SERIF; font-size: 9pt; line-height: 1.35; }
+th, td { border: 0.75pt solid #000; padding: 2.5pt 2pt; vertical-align: middle; overflow-wrap: anywhere; }
+th { font-family: $SANS; font-weight: 400; text-align: center; }
+th.caption { text-align: left; padding-left: 4pt; }
+th.note { font-family: $SERIF; font-size: 8pt; text-align: left; }
+td.label { text-align: left; }
+td.group { text-align: center; }
+td.number { text-align: center; white-space: nowrap; font-variant-numeric: tabular-nums; }
+tr { break-inside: avoid; page-break-inside: avoid; }
+tbody.block { break-inside: avoid; page-break-inside: avoid; }
+thead { display: table-header-group; }
+"""
+
+_SCREEN_CSS = """
+html { background: #e9e9e9; }
+body { padding: 24px 0; }
+main { box-sizing: border-box; max-width: 210mm; margin: 0 auto; padding: 37mm 26mm 35mm 28mm;
+       background: #fff; box-shadow: 0 1px 6px rgba(0, 0, 0, .25); }
+@media (max-width: 800px) { main { padding: 8mm 5mm; } body { padding: 0; } table { font-size: 8pt; } }
+@media print {
+  html, body { background: #fff; padding: 0; }
+  main { max-width: none; padding: 0; box-shadow: none; }
+}
+"""
+
+_PAGE_CSS = """
+@page {
+  size: A4;
+  margin: 37mm 26mm 35mm 28mm;
+  @bottom-center {
+    content: "— " counter(page) " —";
+    font-family: $SERIF; font-size: 14pt; vertical-align: top; padding-top: 7mm;
+  }
+}
+"""
+
+_PAGE = Template(
+    """<!DOCTYPE html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>$title</title>
+<meta name="author" content="$agency">
+<style>$css</style>
+</head>
+<body>
+<main>
+$body
+</main>
+</body>
+</html>
+"""
+)
+
+
+def render_html(report: AnnualReport, *, media: str = "screen") -> str:
+    """The report as a complete HTML page; media "screen" (a sheet on a desk) or "print" (for WeasyPrint)."""
+    if media not in ("screen", "print"):
+        raise ValueError(f"unknown media {media!r}")
+    if media == "print":
+        css = Template(_PAGE_CSS + _COMMON_CSS).substitute(PRINT_FONTS)
+    else:
+        css = Template(_COMMON_CSS + _SCREEN_CSS + _PAGE_CSS).substitute(SCREEN_FONTS)
+    return _PAGE.substitute(
+        title=escape(title_of(report)),
+        agency=escape(report.agency or ""),
+        css=css,
+        body=_body(report),
+    )
+
+
+def _body(report: AnnualReport) -> str:
+    fmt = layout_of(report)
+    out = [f"<h1>{escape(title_of(report))}</h1>"]
+    out += _paragraphs(report.preamble)
+    for section in sections_to_print(report):
+        out.append(f'<section id="s{section.code}">')
+        out.append(f"<h2>{escape(heading(section))}</h2>")
+        table = TABLE_SECTIONS.get(section.code)
+        if table:
+            out.append(_table(table_grid(report, fmt, table), table))
+        out += _paragraphs(report.sections.get(section.code))
+        out.append("</section>")
+    return "\n".join(out)
+
+
+def _paragraphs(text: str | None) -> list[str]:
+    return [f'<p class="subhead">{escape(p)}</p>' if is_subhead(p) else f"<p>{escape(p)}</p>" for p in paragraphs(text)]
+
+
+def _table(grid: Grid, name: str) -> str:
+    out = [f'<table class="{name}">', "<colgroup>"]
+    out += [f'<col style="width:{w:.2f}%">' for w in grid.widths]
+    out.append("</colgroup>")
+    if grid.head:
+        out.append("<thead>")
+        out += [_tr(row, head=True) for row in grid.head]
+        out.append("</thead>")
+    for body in grid.bodies:
+        out.append('<tbody class="block">' if len(grid.bodies) > 1 else "<tbody>")
+        out += [_tr(row) for row in body]
+        out.append("</tbody>")
+    out.append("</table>")
+    return "\n".join(out)
+
+
+def _tr(row: list[GridCell], *, head: bool = False) -> str:
+    return "<tr>" + "".join(_cell(cell, head) for cell in row) + "</tr>"
+
+
+def _cell(cell: GridCell, head: bool) -> str:
+    tag = "th" if head or cell.kind in ("head", "caption", "note") else "td"
+    attrs = f' class="{cell.kind}"'
+    if cell.rowspan > 1:
+        attrs += f' rowspan="{cell.rowspan}"'
+    if cell.colspan > 1:
+        attrs += f' colspan="{cell.colspan}"'
+    return f"<{tag}{attrs}>{escape(cell.text)}</{tag}>"
