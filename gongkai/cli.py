@@ -121,7 +121,16 @@ def describe_location(location: str, fmt_code: str | None) -> str:
         label = next((g.label for g in TABLE4_GROUPS if g.code == row), row)
     elif table == "section" and row:
         label = next((f"{s.numeral}、{s.label}" for s in SECTIONS if s.code == row), row)
-    names = {"table2": "表二", "table3": "表三", "table4": "表四", "section": "正文", "format": "格式", "period": "统计期限"}
+    names = {
+        "table2": "表二",
+        "table3": "表三",
+        "table4": "表四",
+        "section": "正文",
+        "format": "格式",
+        "period": "统计期限",
+        "preamble": "前言",
+        "previous": "上一年度报告",
+    }
     parts = [names.get(table, table)]
     if label:
         parts.append(label)

@@ -74,6 +74,11 @@ class Format:
     def table2_rows(self) -> dict[str, tuple[Table2Block, Row]]:
         return {row.code: (block, row) for block in self.table2 for row in block.rows}
 
+    @property
+    def outcome_codes(self) -> tuple[str, ...]:
+        """The outcome rows of table 3, in printed order: （七）总计 sums exactly these."""
+        return tuple(row.code for row in self.table3_rows if row.code not in TABLE3_BALANCE_ROWS)
+
     def table3_row(self, code: str) -> Row:
         return next(row for row in self.table3_rows if row.code == code)
 
@@ -155,8 +160,8 @@ TABLE3_ROWS_2021 = (
     *_TABLE3_TAIL,
 )
 
-# The outcome rows of （七）总计, in the order they are printed: R2 sums exactly these.
-OUTCOME_ROW_PREFIXES = ("granted", "partial", "refused.", "unable.", "not_processed.", "other")
+# The rows of table 3 that are not outcomes: （七）总计 is the sum of all the others (R2).
+TABLE3_BALANCE_ROWS = ("new", "carried_in", "total", "carried_out")
 
 # Table 4: one row of fifteen cells.
 TABLE4_COLUMNS = (

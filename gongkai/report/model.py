@@ -116,8 +116,8 @@ class AnnualReport:
         return FORMATS.get(self.format or "")
 
     def value3(self, row: str, column: int) -> Number | None:
-        cells = self.table3.get(row)
-        cell = cells[column] if cells else None
+        cells = self.table3.get(row) or []
+        cell = cells[column] if column < len(cells) else None
         return cell.value if cell else None
 
     def text(self) -> str:

@@ -23,7 +23,7 @@ from gongkai.report.formats import (
     normalize,
 )
 from gongkai.report.model import DASHES, AnnualReport, Cell, Cells, Finding, parse_number
-from gongkai.report.parse.blocks import Block, Para
+from gongkai.report.parse.blocks import Block, Para, Unreadable
 from gongkai.report.parse.blocks import Row as BlockRow
 
 _CJK_GAP = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef\d])[ \t\u3000\u00a0]+(?=[\u3000-\u9fff\uff00-\uffef])")
@@ -206,9 +206,11 @@ class _Assembler:
 
     def fit(self, values: list[str], n: int, location: str, what: str) -> Cells:
         """Exactly n cells from a row's value cells, or n unknown cells and a finding."""
-        if len(values) > n:
-            while len(values) > n and not values[-1]:
-                values = values[:-1]
+        # empty cells around the values are layout (spanned label columns, trailing pipes), not blanks
+        while len(values) > n and not values[-1]:
+            values = values[:-1]
+        while len(values) > n and not values[0]:
+            values = values[1:]
         if len(values) > n:
             extra = values[n:]
             if len(set(values)) == 1:
@@ -551,4 +553,13 @@ def _align(found: list[_Candidate], rows: tuple[Row, ...]) -> list[tuple[int, in
 
 
 def assemble(blocks: list[Block], *, source: str | None = None) -> AnnualReport:
-    return _Assembler(list(blocks), source).run()
+    report = _Assembler(list(blocks), source).run()
+    if report.title is None and not report.sections and not _any_number(report):
+        raise Unreadable("未找到年度报告的标题、章节或表格：这不像是一份政府信息公开工作年度报告")
+    return report
+
+
+def _any_number(report: AnnualReport) -> bool:
+    cells = [c for cells in (*report.table3.values(), *report.table4.values()) for c in cells]
+    cells += [c for cols in report.table2.values() for c in cols.values()]
+    return any(c is not None for c in cells)

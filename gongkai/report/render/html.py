@@ -20,6 +20,7 @@ from gongkai.report.render.layout import (
     paragraphs,
     sections_to_print,
     table_grid,
+    title_lines,
     title_of,
 )
 
@@ -42,6 +43,7 @@ html { color: #000; background: #fff; }
 body { margin: 0; font-family: $BODY; font-size: 16pt; line-height: 28.9pt; }
 h1 { font-family: $TITLE; font-size: 22pt; font-weight: 700; line-height: 1.5; text-align: center;
      margin: 0 0 28.9pt; }
+h1 .line { display: inline-block; }
 h2 { font-family: $SANS; font-size: 16pt; font-weight: 400; line-height: 28.9pt; margin: 0;
      text-indent: 2em; break-after: avoid; page-break-after: avoid; }
 p { margin: 0; text-indent: 2em; text-align: justify; }
@@ -58,6 +60,7 @@ td.number { text-align: center; white-space: nowrap; font-variant-numeric: tabul
 tr { break-inside: avoid; page-break-inside: avoid; }
 tbody.block { break-inside: avoid; page-break-inside: avoid; }
 thead { display: table-header-group; }
+table.table2 { font-size: 10.5pt; }
 """
 
 _SCREEN_CSS = """
@@ -70,6 +73,13 @@ main { box-sizing: border-box; max-width: 210mm; margin: 0 auto; padding: 37mm 2
   html, body { background: #fff; padding: 0; }
   main { max-width: none; padding: 0; box-shadow: none; }
 }
+"""
+
+# On paper, the numbers of a row stand on the first line of its label, even when the label wraps: a PDF's
+# text then reads one line per row (label and seven numbers), which is what the readers rely on.
+_PRINT_CSS = """
+td.label, td.number { vertical-align: top; }
+table.table3, table.table4 { break-inside: avoid; page-break-inside: avoid; }
 """
 
 _PAGE_CSS = """
@@ -108,9 +118,10 @@ def render_html(report: AnnualReport, *, media: str = "screen") -> str:
     if media not in ("screen", "print"):
         raise ValueError(f"unknown media {media!r}")
     if media == "print":
-        css = Template(_PAGE_CSS + _COMMON_CSS).substitute(PRINT_FONTS)
+        css = Template(_PAGE_CSS + _COMMON_CSS + _PRINT_CSS).substitute(PRINT_FONTS)
     else:
-        css = Template(_COMMON_CSS + _SCREEN_CSS + _PAGE_CSS).substitute(SCREEN_FONTS)
+        css = _COMMON_CSS + _SCREEN_CSS + "@media print {" + _PRINT_CSS + "}" + _PAGE_CSS
+        css = Template(css).substitute(SCREEN_FONTS)
     return _PAGE.substitute(
         title=escape(title_of(report)),
         agency=escape(report.agency or ""),
@@ -121,7 +132,11 @@ def render_html(report: AnnualReport, *, media: str = "screen") -> str:
 
 def _body(report: AnnualReport) -> str:
     fmt = layout_of(report)
-    out = [f"<h1>{escape(title_of(report))}</h1>"]
+    lines = title_lines(report)
+    if len(lines) > 1:  # spans, not <br>: the heading's text stays the title itself
+        out = ["<h1>" + "".join(f'<span class="line">{escape(line)}</span>' for line in lines) + "</h1>"]
+    else:
+        out = [f"<h1>{escape(lines[0])}</h1>"]
     out += _paragraphs(report.preamble)
     for section in sections_to_print(report):
         out.append(f'<section id="s{section.code}">')

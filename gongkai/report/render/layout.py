@@ -52,6 +52,19 @@ def title_of(report: AnnualReport) -> str:
     return f"{report.agency or ''}{year}政府信息公开工作年度报告"
 
 
+def title_lines(report: AnnualReport, *, per_line: int = 20) -> list[str]:
+    """The title in lines, broken as GB/T 9704 wants it (whole words, balanced): a title too long for one
+    line is broken after its year, "沙坡头区科学技术局2020年" / "政府信息公开工作年度报告"."""
+    title = title_of(report)
+    match = _YEAR.search(title)
+    if len(title) > per_line and match and 0 < match.end() < len(title):
+        return [title[: match.end()].strip(), title[match.end() :].strip()]
+    return [title]
+
+
+_YEAR = re.compile(r"\d{4}\s*年度?")
+
+
 def heading(section: Section) -> str:
     return f"{section.numeral}、{section.label}"
 
@@ -183,7 +196,7 @@ def table3_grid(report: AnnualReport, fmt: Format) -> Grid:
     """Three label columns (三、本年度办理结果 | group | item) and the seven applicant columns."""
     numbers = len(TABLE3_COLUMNS)
     columns = TABLE3_COLUMNS
-    grid = Grid(widths=(5.0, 14.5, 32.0, *([48.5 / numbers] * numbers)))
+    grid = Grid(widths=(4.5, 16.5, 32.3, *([46.7 / numbers] * numbers)))
     grid.head = [
         [GridCell(TABLE3_NOTE, "note", rowspan=3, colspan=3), GridCell(TABLE3_APPLICANTS_HEAD, "head", colspan=numbers)],
         [

@@ -1,0 +1,122 @@
+"""`gongkai check` and `gongkai render` as a user runs them."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from gongkai.cli import main
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    done = subprocess.run([sys.executable, "-m", "gongkai.cli", *args], capture_output=True, text=True, timeout=120)
+    return done.returncode, done.stdout, done.stderr
+
+
+def broken_seed(seed_path, tmp_path):
+    """The seed with one more 自然人 application in 一、本年新收: the sums no longer hold."""
+    text = seed_path.read_text(encoding="utf-8")
+    line = next(x for x in text.splitlines() if x.startswith("一、本年新收"))
+    broken = text.replace(line, line.replace("\t0", "\t1", 1))
+    path = tmp_path / "broken.md"
+    path.write_text(broken, encoding="utf-8")
+    return path
+
+
+def test_check_seed_reports_real_problems_and_no_false_errors(seed_path):
+    code, out, err = run("check", str(seed_path))
+    assert code == 0, out + err
+    assert "沙坡头区科学技术局" in out and "2019年版" in out
+    assert "R10" in out and "应为 114，实为 113" in out
+    assert "表四" in out and "16" in out
+    assert "[错误]" not in out
+    assert "Traceback" not in err
+
+
+def test_check_json_one_line_per_report(seed_path, tmp_path):
+    code, out, _ = run("check", "--json", str(seed_path), str(broken_seed(seed_path, tmp_path)))
+    assert code == 1
+    lines = out.splitlines()
+    assert len(lines) == 2
+    first, second = (json.loads(x) for x in lines)
+    assert first["schema"] == "gongkai.annual-report/1"
+    assert first["table3"]["new"] == [0] * 7
+    assert first["raw"]["table3"]["new"] == ["0"] * 7
+    assert any(f["rule"] == "R10" and f["expected"] == 114 and f["actual"] == 113 for f in first["findings"])
+    errors = {(f["rule"], f["location"]) for f in second["findings"] if f["severity"] == "error"}
+    assert ("R1", "table3.carried_out[自然人]") in errors
+    assert ("R3", "table3.new[总计]") in errors
+
+
+def test_check_directory_summary_and_unreadable_exit_2(seed_path, tmp_path):
+    (tmp_path / "reports").mkdir()
+    folder = tmp_path / "reports"
+    (folder / "a.md").write_bytes(seed_path.read_bytes())
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "junk.pdf").write_bytes(b"%PDF-1.4 not really a pdf \x00\x01")
+    (folder / "ignored.png").write_bytes(b"\x89PNG")
+    code, out, err = run("check", str(folder))
+    assert code == 2
+    assert "检查汇总：3 份报告" in out
+    assert out.count("无法读取") >= 2
+    assert "Traceback" not in out + err
+
+
+def test_check_errors_exit_1(seed_path, tmp_path):
+    code, out, _ = run("check", str(broken_seed(seed_path, tmp_path)))
+    assert code == 1
+    assert "[错误] R1" in out
+
+
+def test_missing_file_one_line_exit_2(tmp_path):
+    code, out, err = run("check", str(tmp_path / "nope.pdf"))
+    assert code == 2
+    assert err.strip().count("\n") == 0 and "找不到" in err
+
+
+def test_previous_year_carry_over(seed_path, tmp_path):
+    # last year's report says 1 application was carried over; this year's 二、上年结转 says 0
+    text = seed_path.read_text(encoding="utf-8").replace("2020", "2019")
+    line = next(x for x in text.splitlines() if x.startswith("四、结转下年度"))
+    previous = tmp_path / "2019.md"
+    previous.write_text(text.replace(line, line.replace("\t0", "\t1", 1)), encoding="utf-8")
+    code, out, _ = run("check", "--json", "--previous", str(previous), str(seed_path))
+    findings = json.loads(out)["findings"]
+    assert any(f["rule"] == "R5" and f["location"] == "table3.carried_in[自然人]" for f in findings)
+    assert code == 1
+
+
+@pytest.mark.parametrize("to,magic", [("json", b"{"), ("md", b"# "), ("html", b"<!DOCTYPE html"), ("docx", b"PK"), ("pdf", b"%PDF")])
+def test_render_every_format(seed_path, tmp_path, to, magic):
+    out = tmp_path / f"report.{to}"
+    code, _, err = run("render", str(seed_path), "--to", to, "-o", str(out))
+    assert code == 0, err
+    assert out.read_bytes().lstrip().startswith(magic)
+
+
+def test_render_from_json_data(seed_path, tmp_path):
+    data = tmp_path / "r.json"
+    assert main(["render", str(seed_path), "--to", "json", "-o", str(data)]) == 0
+    assert main(["render", str(data), "--to", "md", "-o", str(tmp_path / "r.md")]) == 0
+    assert "（七）总计" in (tmp_path / "r.md").read_text(encoding="utf-8")
+
+
+def test_bad_arguments_exit_2():
+    code, _, err = run("render", "x.md", "--to", "xls")
+    assert code == 2 and "参数有误" in err
+
+
+def test_rules_listed():
+    code, out, _ = run("rules")
+    assert code == 0
+    assert [line.split("\t")[0] for line in out.splitlines()] == [f"R{i}" for i in range(1, 12)]
+
+
+def test_check_does_not_import_django(seed_path):
+    probe = (
+        "import sys; from gongkai.cli import main; main(['check', '--json', sys.argv[1]]);"
+        "assert not [m for m in sys.modules if m.split('.')[0] == 'django'], 'django imported'"
+    )
+    done = subprocess.run([sys.executable, "-c", probe, str(seed_path)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
