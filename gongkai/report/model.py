@@ -24,12 +24,18 @@ Number = int | Decimal
 
 DASHES = frozenset({"/", "／", "—", "——", "-", "－", "–", "─", "\\", "无"})
 _NUMBER = re.compile(r"^([+\-－]?)\s*(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?\s*(万元|元|件|条|个|项|宗|万|次)?$")
+_NUMBER_START = frozenset("0123456789０１２３４５６７８９+-－＋")
 _FULLWIDTH = str.maketrans("０１２３４５６７８９，．＋", "0123456789,.+")
 
 
 def parse_number(text: str) -> Number | None:
     """The number a cell's text states, or None when it states none (blank, dash, words)."""
-    match = _NUMBER.match(text.strip().translate(_FULLWIDTH))
+    if text.isdigit() and text.isascii():
+        return int(text)
+    text = text.strip()
+    if not text or text[0] not in _NUMBER_START:
+        return None
+    match = _NUMBER.match(text.translate(_FULLWIDTH))
     if not match:
         return None
     sign, digits, fraction, _unit = match.groups()
@@ -45,10 +51,11 @@ def parse_number(text: str) -> Number | None:
 @dataclass(frozen=True)
 class Cell:
     raw: str
+    # derived from raw once: the rules read values many times
+    value: Number | None = field(init=False, compare=False, repr=False)
 
-    @property
-    def value(self) -> Number | None:
-        return parse_number(self.raw)
+    def __post_init__(self):
+        object.__setattr__(self, "value", parse_number(self.raw))
 
     @property
     def is_blank(self) -> bool:

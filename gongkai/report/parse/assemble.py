@@ -7,6 +7,7 @@ cannot be read is left unknown (None cells) and explained by a finding.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -262,8 +263,8 @@ class _Assembler:
         blocks_by_caption = {normalize(b.caption): b for b in fmt.table2}
         current = None
         for block in region:
-            text = _block_text(block)
-            caption = next((b for key, b in blocks_by_caption.items() if key in normalize(text)), None)
+            text = normalize(_block_text(block))
+            caption = next((b for key, b in blocks_by_caption.items() if key in text), None)
             if caption is not None:
                 current = caption
             if not isinstance(block, BlockRow):
@@ -506,20 +507,27 @@ def _match_table2_row(key: str, blocks) -> tuple | None:
     return None
 
 
-def _row_score(label: str, row: Row, rows: tuple[Row, ...]) -> float | None:
-    """How well a found row's label fits an expected row: 2 = its key, 0 = no label, None = another row's key."""
+@functools.cache
+def _keys_of(rows: tuple[Row, ...]) -> tuple[tuple[str, int], ...]:
+    return tuple((key, index) for index, row in enumerate(rows) for key in row.keys)
+
+
+def _row_scores(label: str, rows: tuple[Row, ...]) -> list[float | None]:
+    """How well a found row's label fits each expected row: 2 = its key, 0 = no label, None = another row's key."""
     if not label:
-        return 0.0
-    if any(k in label for k in row.keys):
-        return 2.0
-    if any(k in label for other in rows if other is not row for k in other.keys):
-        return None
-    return -0.5
+        return [0.0] * len(rows)
+    hits = {index for key, index in _keys_of(rows) if key in label}
+    if not hits:
+        return [-0.5] * len(rows)
+    return [2.0 if index in hits else None for index in range(len(rows))]
 
 
 def _align(found: list[_Candidate], rows: tuple[Row, ...]) -> list[tuple[int, int]]:
     """Order-preserving alignment of found rows to expected rows (labels agree where given)."""
     m, n = len(found), len(rows)
+    scores = [_row_scores(candidate.label, rows) for candidate in found]
+    if m == n and all(scores[i][i] is not None and scores[i][i] >= 0 for i in range(m)):
+        return [(i, i) for i in range(m)]  # the common case: every row there, in order
     skip = -1.0
     neg = float("-inf")
     best = [[neg] * (n + 1) for _ in range(m + 1)]
@@ -535,7 +543,7 @@ def _align(found: list[_Candidate], rows: tuple[Row, ...]) -> list[tuple[int, in
             if j < n and here + skip > best[i][j + 1]:
                 best[i][j + 1], move[i][j + 1] = here + skip, "row"
             if i < m and j < n:
-                score = _row_score(found[i].label, rows[j], rows)
+                score = scores[i][j]
                 if score is not None and here + score > best[i + 1][j + 1]:
                     best[i + 1][j + 1], move[i + 1][j + 1] = here + score, "pair"
     pairs = []
