@@ -27,7 +27,13 @@ from gongkai.report.formats import FORMATS, TABLE3_APPLICANT_COLUMNS, TABLE4_GRO
 from gongkai.report.model import Cell, empty_report
 from gongkai.report.render import render
 
-AGENCIES = ["沙坡头区科学技术局", "中卫市生态环境局", "平潭综合实验区管委会办公室", "某某县人民政府办公室", "某某市自然资源局"]
+AGENCIES = [
+    "沙坡头区科学技术局",
+    "中卫市生态环境局",
+    "平潭综合实验区管委会办公室",
+    "某某县人民政府办公室",
+    "某某市自然资源局",
+]
 TEXT = (
     "本年度严格落实政府信息公开条例，坚持以公开为常态、不公开为例外，持续完善主动公开目录，"
     "规范依申请公开办理流程，加强政府网站和政务新媒体管理。"
@@ -44,9 +50,13 @@ def make_report(rng: random.Random, n: int):
     for block in fmt.table2:
         for row in block.rows:
             for column in block.columns:
-                value = Decimal(rng.randint(0, 99999)) / 100 if column.kind == "money" else rng.randint(0, 300)
+                value = (
+                    Decimal(rng.randint(0, 99999)) / 100 if column.kind == "money" else rng.randint(0, 300)
+                )
                 report.table2[row.code][column.code] = Cell(str(value))
-    outcomes = [r.code for r in fmt.table3_rows if r.code not in ("new", "carried_in", "total", "carried_out")]
+    outcomes = [
+        r.code for r in fmt.table3_rows if r.code not in ("new", "carried_in", "total", "carried_out")
+    ]
     columns = range(len(TABLE3_APPLICANT_COLUMNS))
     grid = {code: [rng.choice([0, 0, 0, rng.randint(0, 40)]) for _ in columns] for code in outcomes}
     grid["total"] = [sum(grid[code][c] for code in outcomes) for c in columns]
@@ -82,7 +92,9 @@ for path in sorted(pathlib.Path(sys.argv[1]).glob('*.pdf')):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1000, help="reports per format (text, md, html, docx)")
-    parser.add_argument("--pdf-n", type=int, default=200, help="reports for PDF (rendering them takes a while)")
+    parser.add_argument(
+        "--pdf-n", type=int, default=200, help="reports for PDF (rendering them takes a while)"
+    )
     parser.add_argument("--seed", type=int, default=20261127)
     args = parser.parse_args()
 
@@ -91,8 +103,13 @@ def main() -> None:
     gongkai = [sys.executable, "-m", "gongkai.cli", "check", "--json"]
     rows = []
     with tempfile.TemporaryDirectory(prefix="gongkai-bench-") as tmp:
-        for kind, ext, count in [("text", "txt", args.n), ("md", "md", args.n), ("html", "html", args.n),
-                                 ("docx", "docx", args.n), ("pdf", "pdf", args.pdf_n)]:
+        for kind, ext, count in [
+            ("text", "txt", args.n),
+            ("md", "md", args.n),
+            ("html", "html", args.n),
+            ("docx", "docx", args.n),
+            ("pdf", "pdf", args.pdf_n),
+        ]:
             folder = Path(tmp) / kind
             folder.mkdir()
             started = time.perf_counter()
@@ -105,12 +122,17 @@ def main() -> None:
             made = time.perf_counter() - started
             seconds = run([*gongkai, str(folder)])
             rows.append((kind, count, seconds, count / seconds, made))
-            print(f"{kind:5} {count:5} files  check {seconds:7.2f} s  {count / seconds:8.1f} reports/s"
-                  f"   (writing them took {made:.1f} s)", flush=True)
+            print(
+                f"{kind:5} {count:5} files  check {seconds:7.2f} s  {count / seconds:8.1f} reports/s"
+                f"   (writing them took {made:.1f} s)",
+                flush=True,
+            )
             if kind == "pdf":
                 bare = run([sys.executable, "-c", BARE_PDF_EXTRACTION, str(folder)])
-                print(f"pdf   bare text extraction (PDFium, fresh process) {bare:.2f} s  {count / bare:.1f} files/s;"
-                      f" check / extraction = {seconds / bare:.2f}x  (goal <= 1.3x)")
+                print(
+                    f"pdf   bare text extraction (PDFium, fresh process) {bare:.2f} s  {count / bare:.1f} files/s;"
+                    f" check / extraction = {seconds / bare:.2f}x  (goal <= 1.3x)"
+                )
     text_rate = min(r[3] for r in rows if r[0] in ("text", "md"))
     print(f"text/Markdown: {text_rate:.0f} reports/s (goal >= 300)")
 

@@ -105,7 +105,7 @@ def _with_progress(items: list, enabled: bool, label: str):
 
 
 def describe_location(location: str, fmt_code: str | None) -> str:
-    """"table3.carried_out[总计]" -> "表三 四、结转下年度继续办理 · 总计" for people."""
+    """ "table3.carried_out[总计]" -> "表三 四、结转下年度继续办理 · 总计" for people."""
     from gongkai.report.formats import FORMATS, SECTIONS, TABLE4_GROUPS
 
     fmt = FORMATS.get(fmt_code or "")
@@ -149,7 +149,9 @@ def print_human(results: list[Checked], out) -> None:
             continue
         r = c.report
         layout = f"{r.format}年版格式" if r.format else "格式不明"
-        print(f"\n■ {c.path}\n  {r.agency or '机关名称不明'} · {r.year or '年度不明'}年度 · {layout}", file=out)
+        print(
+            f"\n■ {c.path}\n  {r.agency or '机关名称不明'} · {r.year or '年度不明'}年度 · {layout}", file=out
+        )
         if not c.findings:
             print("  未发现问题。", file=out)
             continue
@@ -177,7 +179,13 @@ def print_summary(results: list[Checked], out) -> None:
         r = c.report
         verdict = "有错误" if c.count("error") else ("有警告" if c.count("warning") else "通过")
         table.add_row(
-            c.path, r.agency or "", str(r.year or ""), r.format or "", str(c.count("error")), str(c.count("warning")), verdict
+            c.path,
+            r.agency or "",
+            str(r.year or ""),
+            r.format or "",
+            str(c.count("error")),
+            str(c.count("warning")),
+            verdict,
         )
     unreadable = sum(1 for c in results if c.error)
     with_errors = sum(1 for c in results if c.findings and c.count("error"))
@@ -267,7 +275,9 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="gongkai", description="gongkai（公开）：政府信息公开工作年度报告的读取、检查与生成")
+    parser = _Parser(
+        prog="gongkai", description="gongkai（公开）：政府信息公开工作年度报告的读取、检查与生成"
+    )
     sub = parser.add_subparsers(dest="command", metavar="命令", parser_class=_Parser)
 
     check = sub.add_parser(
@@ -275,8 +285,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="读取并检查已发布的年度报告（txt、md、html、docx、pdf、json）",
         description="读取并检查年度报告。退出码：0 无错误，1 发现错误，2 文件无法读取。",
     )
-    check.add_argument("paths", nargs="+", metavar="文件或目录", help="报告文件，或包含报告文件的目录（递归查找）")
-    check.add_argument("--json", action="store_true", help="每份报告输出一行 JSON（gongkai.annual-report/1 格式）")
+    check.add_argument(
+        "paths", nargs="+", metavar="文件或目录", help="报告文件，或包含报告文件的目录（递归查找）"
+    )
+    check.add_argument(
+        "--json", action="store_true", help="每份报告输出一行 JSON（gongkai.annual-report/1 格式）"
+    )
     check.add_argument("--previous", metavar="文件", help="上一年度的报告，用于核对结转数（R5、R6）")
     check.set_defaults(func=cmd_check)
 

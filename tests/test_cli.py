@@ -10,7 +10,9 @@ from gongkai.cli import main
 
 
 def run(*args: str) -> tuple[int, str, str]:
-    done = subprocess.run([sys.executable, "-m", "gongkai.cli", *args], capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "gongkai.cli", *args], capture_output=True, text=True, timeout=120
+    )
     return done.returncode, done.stdout, done.stderr
 
 
@@ -87,7 +89,10 @@ def test_previous_year_carry_over(seed_path, tmp_path):
     assert code == 1
 
 
-@pytest.mark.parametrize("to,magic", [("json", b"{"), ("md", b"# "), ("html", b"<!DOCTYPE html"), ("docx", b"PK"), ("pdf", b"%PDF")])
+@pytest.mark.parametrize(
+    "to,magic",
+    [("json", b"{"), ("md", b"# "), ("html", b"<!DOCTYPE html"), ("docx", b"PK"), ("pdf", b"%PDF")],
+)
 def test_render_every_format(seed_path, tmp_path, to, magic):
     out = tmp_path / f"report.{to}"
     code, _, err = run("render", str(seed_path), "--to", to, "-o", str(out))

@@ -86,7 +86,12 @@ class Format:
 SECTIONS = (
     Section("1", "一", "总体情况", ("总体情况",)),
     Section("2", "二", "主动公开政府信息情况", ("主动公开政府信息情况", "主动公开政府信息", "主动公开情况")),
-    Section("3", "三", "收到和处理政府信息公开申请情况", ("收到和处理政府信息公开申请", "处理政府信息公开申请", "依申请公开")),
+    Section(
+        "3",
+        "三",
+        "收到和处理政府信息公开申请情况",
+        ("收到和处理政府信息公开申请", "处理政府信息公开申请", "依申请公开"),
+    ),
     Section("4", "四", "政府信息公开行政复议、行政诉讼情况", ("行政复议", "行政诉讼")),
     Section("5", "五", "存在的主要问题及改进情况", ("存在的主要问题", "主要问题及改进", "存在问题")),
     Section("6", "六", "其他需要报告的事项", ("其他需要报告的事项", "其他需要报告")),
@@ -115,7 +120,12 @@ _TABLE3_HEAD = (
     Row("new", "一、本年新收政府信息公开申请数量", ("本年新收",)),
     Row("carried_in", "二、上年结转政府信息公开申请数量", ("上年结转",)),
     Row("granted", "（一）予以公开", ("予以公开",), TABLE3_RESULTS_LABEL),
-    Row("partial", "（二）部分公开（区分处理的，只计这一情形，不计其他情形）", ("部分公开",), TABLE3_RESULTS_LABEL),
+    Row(
+        "partial",
+        "（二）部分公开（区分处理的，只计这一情形，不计其他情形）",
+        ("部分公开",),
+        TABLE3_RESULTS_LABEL,
+    ),
     Row("refused.state_secret", "1.属于国家秘密", ("国家秘密",), _REFUSED),
     Row("refused.prohibited_by_law", "2.其他法律行政法规禁止公开", ("禁止公开",), _REFUSED),
     Row("refused.security_stability", "3.危及“三安全一稳定”", ("三安全一稳定", "三安全"), _REFUSED),
@@ -131,7 +141,12 @@ _TABLE3_HEAD = (
     Row("not_processed.duplicate", "2.重复申请", ("重复申请",), _NOT_PROCESSED),
     Row("not_processed.publication", "3.要求提供公开出版物", ("公开出版物", "出版物"), _NOT_PROCESSED),
     Row("not_processed.excessive", "4.无正当理由大量反复申请", ("大量反复",), _NOT_PROCESSED),
-    Row("not_processed.confirmation", "5.要求行政机关确认或重新出具已获取信息", ("重新出具", "确认或重新"), _NOT_PROCESSED),
+    Row(
+        "not_processed.confirmation",
+        "5.要求行政机关确认或重新出具已获取信息",
+        ("重新出具", "确认或重新"),
+        _NOT_PROCESSED,
+    ),
 )
 _TABLE3_TAIL = (
     Row("total", "（七）总计", ("总计",), TABLE3_RESULTS_LABEL),
@@ -192,14 +207,21 @@ TABLE2_2019 = (
     Table2Block(
         "item1",
         _ITEM1,
-        (Column("made", "本年新制作数量"), Column("published", "本年新公开数量"), Column("total_published", "对外公开总数量")),
+        (
+            Column("made", "本年新制作数量"),
+            Column("published", "本年新公开数量"),
+            Column("total_published", "对外公开总数量"),
+        ),
         (Row("regulations", "规章", ("规章",)), Row("normative_documents", "规范性文件", ("规范性文件",))),
     ),
     Table2Block(
         "item5",
         _ITEM5,
         (_PREVIOUS, _CHANGE, _DECISIONS_2019),
-        (Row("licensing", "行政许可", ("行政许可",)), Row("other_services", "其他对外管理服务事项", ("其他对外管理服务",))),
+        (
+            Row("licensing", "行政许可", ("行政许可",)),
+            Row("other_services", "其他对外管理服务事项", ("其他对外管理服务",)),
+        ),
     ),
     Table2Block(
         "item6",
@@ -220,8 +242,15 @@ TABLE2_2021 = (
     Table2Block(
         "item1",
         _ITEM1,
-        (Column("issued", "本年制发件数"), Column("repealed", "本年废止件数"), Column("in_force", "现行有效件数")),
-        (Row("regulations", "规章", ("规章",)), Row("normative_documents", "行政规范性文件", ("规范性文件",))),
+        (
+            Column("issued", "本年制发件数"),
+            Column("repealed", "本年废止件数"),
+            Column("in_force", "现行有效件数"),
+        ),
+        (
+            Row("regulations", "规章", ("规章",)),
+            Row("normative_documents", "行政规范性文件", ("规范性文件",)),
+        ),
     ),
     Table2Block("item5", _ITEM5, (_DECISIONS_2021,), (Row("licensing", "行政许可", ("行政许可",)),)),
     Table2Block(
@@ -246,7 +275,15 @@ FORMAT_2019 = Format(
     sections=SECTIONS,
     table2=TABLE2_2019,
     table3_rows=TABLE3_ROWS_2019,
-    markers=("本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "第二十条第（九）项", "采购总金额", "2019〕60"),
+    markers=(
+        "本年新制作数量",
+        "本年新公开数量",
+        "对外公开总数量",
+        "上一年项目数量",
+        "第二十条第（九）项",
+        "采购总金额",
+        "2019〕60",
+    ),
 )
 FORMAT_2021 = Format(
     code="2021",
@@ -255,7 +292,15 @@ FORMAT_2021 = Format(
     sections=SECTIONS,
     table2=TABLE2_2021,
     table3_rows=TABLE3_ROWS_2021,
-    markers=("本年制发件数", "本年废止件数", "现行有效件数", "本年收费金额", "逾期不补正", "缴纳费用", "2021〕30"),
+    markers=(
+        "本年制发件数",
+        "本年废止件数",
+        "现行有效件数",
+        "本年收费金额",
+        "逾期不补正",
+        "缴纳费用",
+        "2021〕30",
+    ),
 )
 FORMATS = {f.code: f for f in (FORMAT_2019, FORMAT_2021)}
 

@@ -134,7 +134,9 @@ class AnnualReport:
     # --- the published data format (docs/data-format.md) ---
 
     def as_dict(self, *, findings: list[Finding] | None = None) -> dict:
-        table2 = {row: dict(zip(cols, _values(cols.values()), strict=True)) for row, cols in self.table2.items()}
+        table2 = {
+            row: dict(zip(cols, _values(cols.values()), strict=True)) for row, cols in self.table2.items()
+        }
         raw2 = {row: dict(zip(cols, _raws(cols.values()), strict=True)) for row, cols in self.table2.items()}
         return {
             "schema": SCHEMA,
@@ -179,8 +181,13 @@ class AnnualReport:
                 row: {col: _cell(v, (raw2.get(row) or {}).get(col)) for col, v in cols.items()}
                 for row, cols in (data.get("table2") or {}).items()
             },
-            table3={row: cells(v, (raw.get("table3") or {}).get(row)) for row, v in (data.get("table3") or {}).items()},
-            table4={g: cells(v, (raw.get("table4") or {}).get(g)) for g, v in (data.get("table4") or {}).items()},
+            table3={
+                row: cells(v, (raw.get("table3") or {}).get(row))
+                for row, v in (data.get("table3") or {}).items()
+            },
+            table4={
+                g: cells(v, (raw.get("table4") or {}).get(g)) for g, v in (data.get("table4") or {}).items()
+            },
             findings=[Finding(**f) for f in data.get("findings") or []],
         )
 
@@ -222,7 +229,9 @@ def table2_location(row: str, column_label: str) -> str:
 def empty_report(fmt: Format, **meta) -> AnnualReport:
     """A report of the given layout with every cell blank: the starting point of a writer or a builder."""
     report = AnnualReport(format=fmt.code, **meta)
-    report.table2 = {row.code: {c.code: Cell("") for c in block.columns} for block in fmt.table2 for row in block.rows}
+    report.table2 = {
+        row.code: {c.code: Cell("") for c in block.columns} for block in fmt.table2 for row in block.rows
+    }
     report.table3 = {row.code: [Cell("") for _ in TABLE3_COLUMNS] for row in fmt.table3_rows}
     report.table4 = {g.code: [Cell("") for _ in TABLE4_COLUMNS] for g in TABLE4_GROUPS}
     return report

@@ -60,7 +60,9 @@ def blocks_of(data: bytes, name: str = "") -> list[Block]:
     if not data.strip():
         raise Unreadable("文件是空的")
     if len(data) > MAX_BYTES:
-        raise Unreadable(f"文件过大（{len(data) / 1024 / 1024:.1f} MB），年度报告不应超过 {MAX_BYTES // 1024 // 1024} MB")
+        raise Unreadable(
+            f"文件过大（{len(data) / 1024 / 1024:.1f} MB），年度报告不应超过 {MAX_BYTES // 1024 // 1024} MB"
+        )
     kind = detect_kind(data, name)
     if kind == "pdf":
         from gongkai.report.parse.pdf import pdf_blocks
@@ -94,7 +96,9 @@ def read_path(path: str | Path) -> AnnualReport:
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
-            raise Unreadable(f"文件过大（{size / 1024 / 1024:.1f} MB），年度报告不应超过 {MAX_BYTES // 1024 // 1024} MB")
+            raise Unreadable(
+                f"文件过大（{size / 1024 / 1024:.1f} MB），年度报告不应超过 {MAX_BYTES // 1024 // 1024} MB"
+            )
         data = path.read_bytes()
     except OSError as exc:
         raise Unreadable(f"无法打开文件：{exc.strerror or exc}") from exc

@@ -27,7 +27,9 @@ from gongkai.report.model import DASHES, AnnualReport, Cell, Cells, Finding, par
 from gongkai.report.parse.blocks import Block, Para, Unreadable
 from gongkai.report.parse.blocks import Row as BlockRow
 
-_CJK_GAP = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef\d])[ \t\u3000\u00a0]+(?=[\u3000-\u9fff\uff00-\uffef])")
+_CJK_GAP = re.compile(
+    r"(?<=[\u3000-\u9fff\uff00-\uffef\d])[ \t\u3000\u00a0]+(?=[\u3000-\u9fff\uff00-\uffef])"
+)
 _CJK_GAP_BEFORE_DIGIT = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])[ \t\u3000\u00a0]+(?=\d)")
 _TITLE_YEAR = re.compile(r"(\d{4})\s*年度?")
 _TITLE_WORDS = ("年度报告", "年报")
@@ -159,7 +161,9 @@ class _Assembler:
                     continue
                 rest = text[match.end() :]
                 window = tidy(rest[:40])
-                key = next((key for key in section.keys if window.startswith(key) or key in window[:16]), None)
+                key = next(
+                    (key for key in section.keys if window.startswith(key) or key in window[:16]), None
+                )
                 if key is None:
                     continue
                 # a short line is a heading; inside a long line, the heading ends after its key (and 情况/事项)
@@ -181,7 +185,9 @@ class _Assembler:
             report.sections[code] = "\n".join(t for t in (after.strip(), text) if t)
 
     def paragraphs(self, start: int, end: int) -> str:
-        return "\n".join(b.text.strip() for b in self.blocks[start:end] if isinstance(b, Para) and b.text.strip())
+        return "\n".join(
+            b.text.strip() for b in self.blocks[start:end] if isinstance(b, Para) and b.text.strip()
+        )
 
     def regions(self, headings: dict[str, tuple[int, str]]) -> dict[str, list[Block]]:
         """The blocks of each section, headings excluded."""
@@ -299,7 +305,9 @@ class _Assembler:
     def extra_table2_row(self, label: str, values: list[str]) -> None:
         """Provinces add rows (e.g. 其他主动公开文件): keep them under an extra code, don't fail."""
         code = "extra." + tidy(label)
-        self.report.table2[code] = {str(i + 1): Cell(v) for i, v in enumerate(values) if v or i < len(values) - 1}
+        self.report.table2[code] = {
+            str(i + 1): Cell(v) for i, v in enumerate(values) if v or i < len(values) - 1
+        }
 
     def read_table3(self, fmt: Format, region: list[Block]) -> None:
         report = self.report
@@ -309,7 +317,12 @@ class _Assembler:
             return
         if not found:
             if region or self.report.sections:
-                self.finding("R11", "error", "table3", "未能读出表三（收到和处理政府信息公开申请情况）的数据，表三各项未知")
+                self.finding(
+                    "R11",
+                    "error",
+                    "table3",
+                    "未能读出表三（收到和处理政府信息公开申请情况）的数据，表三各项未知",
+                )
             report.table3 = {row.code: [None] * len(TABLE3_COLUMNS) for row in rows}
             return
         pairs = _align(found, rows)
@@ -342,7 +355,9 @@ class _Assembler:
         }
         if len(labelled) == len(TABLE4_GROUPS):
             for g in TABLE4_GROUPS:
-                report.table4[g.code] = self.fit(labelled[g.code].values, n, f"table4.{g.code}", f"表四“{g.label}”行")
+                report.table4[g.code] = self.fit(
+                    labelled[g.code].values, n, f"table4.{g.code}", f"表四“{g.label}”行"
+                )
             return
         values: list[str] = []
         for candidate in found:
@@ -355,12 +370,13 @@ class _Assembler:
             return
         if not values:
             if region:
-                self.finding("R11", "error", "table4", "未能读出表四（行政复议、行政诉讼情况）的数据，表四各项未知")
+                self.finding(
+                    "R11", "error", "table4", "未能读出表四（行政复议、行政诉讼情况）的数据，表四各项未知"
+                )
             report.table4 = {g.code: [None] * n for g in TABLE4_GROUPS}
             return
         cells = self.fit(values, total, "table4", "表四数据行")
         report.table4 = {g.code: cells[k * n : (k + 1) * n] for k, g in enumerate(TABLE4_GROUPS)}
-
 
     # --- crawler text: a row's cells run together into one digit string ("230 000023") ---
 
@@ -389,7 +405,9 @@ class _Assembler:
             "表三各行的数字连在一起（单元格边界已丢失），已按“总计=各栏之和”拆分，只采用唯一可能的拆分",
         )
         for label in undecided:
-            self.finding("R11", "error", "table3", f"表三“{label}”行的数字连在一起，无法唯一拆分，该行各项未知")
+            self.finding(
+                "R11", "error", "table3", f"表三“{label}”行的数字连在一起，无法唯一拆分，该行各项未知"
+            )
         return True
 
     def read_table4_run(self, region: list[Block]) -> bool:

@@ -48,7 +48,9 @@ def text_blocks(text: str) -> list[Block]:
             open_para = Para(content, level)
             blocks.append(open_para)
         last_line = content
-    if not any(isinstance(b, Para) and b.text.strip() for b in blocks) and not any(isinstance(b, Row) for b in blocks):
+    if not any(isinstance(b, Para) and b.text.strip() for b in blocks) and not any(
+        isinstance(b, Row) for b in blocks
+    ):
         raise Unreadable("文件中没有可读的文字")
     return blocks
 
@@ -65,7 +67,12 @@ def _continues(previous: str, line: str) -> bool:
 
 
 def _looks_like_heading(line: str) -> bool:
-    return bool(re.match(r"^\s*([一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\([一二三四五六七八九十]+\)|第[一二三四五六七八九十]+)", line))
+    return bool(
+        re.match(
+            r"^\s*([一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\([一二三四五六七八九十]+\)|第[一二三四五六七八九十]+)",
+            line,
+        )
+    )
 
 
 def _para_text(line: str) -> tuple[int, str]:
