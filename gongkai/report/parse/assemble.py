@@ -7,7 +7,6 @@ cannot be read is left unknown (None cells) and explained by a finding.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from dataclasses import dataclass
 from gongkai.report.formats import (
     FORMATS,
     SECTIONS,
+    TABLE2_FIRST_HEADER,
     TABLE3_COLUMNS,
     TABLE4_COLUMNS,
     TABLE4_GROUPS,
@@ -99,6 +99,15 @@ class _Assembler:
         for n, (i, para) in enumerate(paras):
             text = _title_text(para.text)
             if _is_title(text):
+                # a title broken before the year: "某某局" / "2021年政府信息公开工作年度报告"
+                previous = _title_text(paras[n - 1][1].text) if n else ""
+                if (
+                    _agency_missing(text)
+                    and previous
+                    and len(previous) <= 30
+                    and not _SENTENCE_MARKS.search(previous)
+                ):
+                    text = previous + text
                 self.set_title(text)
                 return i
             # a title broken over two lines: "2025 年上海市人民政府办公厅政府信息公开" + "工作年度报告"
@@ -181,12 +190,15 @@ class _Assembler:
         report.preamble = self.paragraphs(start, first)
         for n, (index, code, after) in enumerate(order):
             end = order[n + 1][0] if n + 1 < len(order) else len(self.blocks)
-            text = self.paragraphs(index + 1, end)
+            skip = _table_span(self.blocks, index + 1, end) if code in _TABLE_SECTIONS else range(0)
+            text = self.paragraphs(index + 1, end, skip)
             report.sections[code] = "\n".join(t for t in (after.strip(), text) if t)
 
-    def paragraphs(self, start: int, end: int) -> str:
+    def paragraphs(self, start: int, end: int, skip: range = range(0)) -> str:
         return "\n".join(
-            b.text.strip() for b in self.blocks[start:end] if isinstance(b, Para) and b.text.strip()
+            b.text.strip()
+            for i, b in enumerate(self.blocks[start:end], start)
+            if isinstance(b, Para) and b.text.strip() and i not in skip
         )
 
     def regions(self, headings: dict[str, tuple[int, str]]) -> dict[str, list[Block]]:
@@ -251,7 +263,8 @@ class _Assembler:
             return [None] * n
         return [Cell(v) for v in values]
 
-    def candidates(self, region: list[Block], min_values: int) -> list[_Candidate]:
+    def candidates(self, region: list[Block], min_values: int, cells: int) -> list[_Candidate]:
+        """Rows that carry values: at least min_values filled cells (of `cells` expected)."""
         out = []
         for block in region:
             if not isinstance(block, BlockRow):
@@ -260,7 +273,10 @@ class _Assembler:
             if not block.exact:
                 while values and not values[0]:
                     values = values[1:]
-            if sum(1 for v in values if v) >= min_values:
+            filled = sum(1 for v in values if v)
+            # a structured row may state a blank row: label plus the right number of empty cells
+            blank_row = block.exact and label and filled == 0 and cells <= len(values) <= cells + 2
+            if filled >= min_values or blank_row:
                 out.append(_Candidate(normalize(label), values, block.exact))
         return out
 
@@ -273,16 +289,16 @@ class _Assembler:
             caption = next((b for key, b in blocks_by_caption.items() if key in text), None)
             if caption is not None:
                 current = caption
-            if not isinstance(block, BlockRow):
+            if not isinstance(block, BlockRow) or caption is not None:
                 continue
             label, values = split_row(block.cells)
             key = normalize(label)
-            if not key or not any(v for v in values):
+            if not key or not values or (not block.exact and not any(values)):
                 continue
             pool = [current] if current else fmt.table2
             match = _match_table2_row(key, pool) or _match_table2_row(key, fmt.table2)
             if match is None:
-                if current is not None and key not in {normalize("信息内容")}:
+                if current is not None and any(values) and not key.startswith(_TABLE2_HEADER):
                     self.extra_table2_row(label, values)
                 continue
             t2block, row = match
@@ -312,7 +328,7 @@ class _Assembler:
     def read_table3(self, fmt: Format, region: list[Block]) -> None:
         report = self.report
         rows = fmt.table3_rows
-        found = self.candidates(region, min_values=4)
+        found = self.candidates(region, min_values=4, cells=len(TABLE3_COLUMNS))
         if not found and self.read_table3_runs(fmt, region):
             return
         if not found:
@@ -349,7 +365,7 @@ class _Assembler:
         report = self.report
         n = len(TABLE4_COLUMNS)
         total = n * len(TABLE4_GROUPS)
-        found = self.candidates(region, min_values=n - 1)
+        found = self.candidates(region, min_values=n - 1, cells=n)
         labelled = {
             g.code: c for c in found for g in TABLE4_GROUPS if c.label and any(k in c.label for k in g.keys)
         }
@@ -489,9 +505,49 @@ def _unique_split(digits: str, *, groups: int, size: int) -> list[str] | None:
     return solutions[0] if len(solutions) == 1 else None
 
 
+_TABLE_SECTIONS = ("2", "3", "4")
+_TABLE2_HEADER = normalize(TABLE2_FIRST_HEADER)
+
+
+def _table_span(blocks: list[Block], start: int, end: int) -> range:
+    """Where a section's table stands among its blocks: from the header lines before its first row
+    of values to its last row of values. Paragraphs in there are table text (captions, headers,
+    labels wrapped by the extraction), not the section's own text."""
+    rows = [
+        i
+        for i in range(start, end)
+        if isinstance(blocks[i], BlockRow) and any(is_value(c) for c in blocks[i].cells if c.strip())
+    ]
+    if not rows:
+        return range(0)
+    first = rows[0]
+    while first > start and _header_like(blocks[first - 1]):
+        first -= 1
+    return range(first, rows[-1] + 1)
+
+
+def _header_like(block: Block) -> bool:
+    if isinstance(block, BlockRow):
+        return True
+    text = block.text.strip()
+    return len(text) <= 60 and not text.endswith(("。", "：", ":", "；")) and "。" not in text
+
+
 def _title_text(text: str) -> str:
     text = tidy(text)
     return text[3:].strip() if text.startswith(("标题:", "标题：")) else text
+
+
+_SENTENCE_MARKS = re.compile(r"[。，；：:！？]")
+
+
+def _agency_missing(title: str) -> bool:
+    match = _TITLE_YEAR.search(title)
+    return (
+        bool(match)
+        and not title[: match.start()].strip()
+        and not _REPORT_SUBJECT.sub("", title[match.end() :]).strip()
+    )
 
 
 def _is_title(text: str) -> bool:
@@ -525,25 +581,22 @@ def _match_table2_row(key: str, blocks) -> tuple | None:
     return None
 
 
-@functools.cache
-def _keys_of(rows: tuple[Row, ...]) -> tuple[tuple[str, int], ...]:
-    return tuple((key, index) for index, row in enumerate(rows) for key in row.keys)
-
-
-def _row_scores(label: str, rows: tuple[Row, ...]) -> list[float | None]:
-    """How well a found row's label fits each expected row: 2 = its key, 0 = no label, None = another row's key."""
+def _row_scores(label: str, keys: list[tuple[str, int]], n: int) -> list[float | None]:
+    """How well a found row's label fits each of n expected rows (keys: (key, row index) pairs):
+    2 = its key, 0 = no label, None = another row's key."""
     if not label:
-        return [0.0] * len(rows)
-    hits = {index for key, index in _keys_of(rows) if key in label}
+        return [0.0] * n
+    hits = {index for key, index in keys if key in label}
     if not hits:
-        return [-0.5] * len(rows)
-    return [2.0 if index in hits else None for index in range(len(rows))]
+        return [-0.5] * n
+    return [2.0 if index in hits else None for index in range(n)]
 
 
 def _align(found: list[_Candidate], rows: tuple[Row, ...]) -> list[tuple[int, int]]:
     """Order-preserving alignment of found rows to expected rows (labels agree where given)."""
     m, n = len(found), len(rows)
-    scores = [_row_scores(candidate.label, rows) for candidate in found]
+    keys = [(key, index) for index, row in enumerate(rows) for key in row.keys]
+    scores = [_row_scores(candidate.label, keys, n) for candidate in found]
     if m == n and all(scores[i][i] is not None and scores[i][i] >= 0 for i in range(m)):
         return [(i, i) for i in range(m)]  # the common case: every row there, in order
     skip = -1.0

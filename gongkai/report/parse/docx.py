@@ -65,7 +65,10 @@ def docx_blocks(data: bytes) -> list[Block]:
     except Exception as exc:  # python-docx raises many kinds on a broken package
         raise Unreadable(f"不是有效的 DOCX 文件：{exc}") from exc
     reader = _Reader(levels)
-    reader.container(body)
+    try:
+        reader.container(body)
+    except RecursionError as exc:
+        raise Unreadable("DOCX 文件的结构嵌套过深，无法读取") from exc
     if not reader.blocks:
         raise Unreadable("DOCX 文件中没有文字")
     return reader.blocks
@@ -113,13 +116,7 @@ def _level_of_name(name: str) -> int | None:
 
 
 def _outline_level(ppr) -> int | None:
-    outline = ppr.find(qn("w:outlineLvl")) if ppr is not None else None
-    if outline is None:
-        return None
-    try:
-        value = int(outline.get(qn("w:val"), ""))
-    except ValueError:
-        return None
+    value = _int(_val(ppr.find(qn("w:outlineLvl")) if ppr is not None else None, "val"), 9)
     return value + 1 if 0 <= value < 9 else None
 
 
@@ -159,6 +156,13 @@ def _val(element, name: str) -> str | None:
     return element.get(qn(f"w:{name}")) if element is not None else None
 
 
+def _int(text: str | None, default: int) -> int:
+    try:
+        return int(text) if text is not None else default
+    except ValueError:
+        return default
+
+
 class _Cell:
     def __init__(self, tc, column: int):
         tcpr = tc.find(qn("w:tcPr"))
@@ -167,7 +171,7 @@ class _Cell:
         hmerge = tcpr.find(qn("w:hMerge")) if tcpr is not None else None
         self.tc = tc
         self.column = column
-        self.colspan = max(1, int(span)) if span and span.isdigit() else 1
+        self.colspan = max(1, _int(span, 1))
         # a vMerge without val="restart" (and a legacy hMerge) continues the cell above (left): not a new cell
         self.continues_above = vmerge is not None and _val(vmerge, "val") != "restart"
         self.continues = self.continues_above or (hmerge is not None and _val(hmerge, "val") != "restart")
@@ -234,7 +238,7 @@ class _Reader:
     def row_cells(tr) -> list[_Cell]:
         trpr = tr.find(qn("w:trPr"))
         before = _val(trpr.find(qn("w:gridBefore")) if trpr is not None else None, "val")
-        column = int(before) if before and before.isdigit() else 0
+        column = max(0, _int(before, 0))
         cells = []
         for tc in _children(tr, _TC):
             cell = _Cell(tc, column)

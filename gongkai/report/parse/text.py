@@ -17,7 +17,8 @@ _PAGE_MARK = re.compile(
 )
 _PIPE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _MD_HEADING = re.compile(r"^\s*(#{1,6})\s*")
-_MD_MARKS = re.compile(r"\*\*|__|(?<!\w)\*(?!\s)|`")
+_MD_MARKS = re.compile(r"\*\*")  # bold; single * and _ are kept: report text may hold them
+_PIPE = re.compile(r"(?<!\\)\|")
 _MD_LINK = re.compile(r"<(https?://[^>]+)>|\[([^\]]*)\]\([^)]*\)")
 _SENTENCE_END = tuple("。！？；：!?;:」』）)")
 _WRAP_WIDTH = 20
@@ -93,8 +94,8 @@ def _row(line: str) -> Row | None:
     if stripped.startswith("|") and stripped.count("|") >= 2:
         if _PIPE_SEPARATOR.match(stripped):
             return Row([], exact=True)
-        inner = stripped[1:-1] if stripped.endswith("|") else stripped[1:]
-        return Row([c.strip() for c in inner.split("|")], exact=True)
+        inner = stripped[1:-1] if stripped.endswith("|") and not stripped.endswith("\\|") else stripped[1:]
+        return Row([c.strip().replace("\\|", "|") for c in _PIPE.split(inner)], exact=True)
     if "\t" in line:
         return Row(line.split("\t"))
     tokens = stripped.split()

@@ -63,9 +63,10 @@ def render_docx(report: AnnualReport) -> bytes:
     fmt = layout_of(report)
     title = doc.add_paragraph(style="Heading 1")
     for i, line in enumerate(title_lines(report)):
-        run = title.add_run(line)
+        run = title.add_run()
         if i:
-            run._r.insert(0, OxmlElement("w:br"))  # a line break inside the one title paragraph
+            run.add_break()  # a line break inside the one title paragraph
+        run.add_text(line)
     _paragraphs(doc, report.preamble)
     for section in sections_to_print(report):
         doc.add_paragraph(heading(section), style="Heading 2")
@@ -168,7 +169,11 @@ def _styles(doc) -> None:
 
 def _plain(style, east_asia: str, size: float) -> None:
     """A built-in heading style made black, not bold, in the given fonts (theme fonts removed)."""
-    _font(style.element.get_or_add_rPr(), east_asia)
+    rpr = style.element.get_or_add_rPr()
+    _font(rpr, east_asia)
+    for tag in ("w:bCs", "w:szCs"):  # the template's complex-script bold and size
+        for el in rpr.findall(qn(tag)):
+            rpr.remove(el)
     style.font.size = Pt(size)
     style.font.bold = False
     style.font.color.rgb = _BLACK
@@ -185,10 +190,7 @@ def _font(rpr, east_asia: str) -> None:
 
 
 def _indent(ppr, *, chars: float, size_pt: float) -> None:
-    ind = ppr.find(qn("w:ind"))
-    if ind is None:
-        ind = OxmlElement("w:ind")
-        ppr.append(ind)
+    ind = ppr.get_or_add_ind()  # python-docx keeps the schema order of pPr children
     ind.set(qn("w:firstLineChars"), str(int(chars * 100)))
     ind.set(qn("w:firstLine"), str(int(chars * size_pt * 20)))
 
@@ -209,17 +211,22 @@ def _table(doc, grid: Grid, size_pt: float) -> None:
     table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
-    tbl_pr = table._tbl.tblPr
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    tbl_pr.append(layout)
+    tbl_pr = table._tbl.tblPr  # autofit=False made the layout fixed: the grid widths below hold
     margins = OxmlElement("w:tblCellMar")
     for side, twips in (("top", 20), ("left", 30), ("bottom", 20), ("right", 30)):
         el = OxmlElement(f"w:{side}")
         el.set(qn("w:w"), str(twips))
         el.set(qn("w:type"), "dxa")
         margins.append(el)
-    tbl_pr.append(margins)
+    look = tbl_pr.find(qn("w:tblLook"))
+    if look is not None:  # schema order: tblCellMar comes before tblLook
+        look.addprevious(margins)
+    else:
+        tbl_pr.append(margins)
+    width = tbl_pr.find(qn("w:tblW"))
+    if width is not None:
+        width.set(qn("w:type"), "dxa")
+        width.set(qn("w:w"), str(round(TEXT_WIDTH_MM / 25.4 * 1440)))
 
     total = sum(grid.widths)
     widths = [Mm(TEXT_WIDTH_MM * w / total) for w in grid.widths]
@@ -238,7 +245,7 @@ def _table(doc, grid: Grid, size_pt: float) -> None:
             header.set(qn("w:val"), "true")
             tr_pr.append(header)
 
-    # blocks of table 2 stay on one page: every row but a block's last keeps with the next
+    # a row group (a table-2 block, the rows of table 3) stays on one page when it fits, as in the PDF
     keep = set()
     start = len(grid.head)
     for body in grid.bodies:

@@ -150,7 +150,10 @@ def _body(report: AnnualReport) -> str:
 
 
 def _paragraphs(text: str | None) -> list[str]:
-    return [f'<p class="subhead">{escape(p)}</p>' if is_subhead(p) else f"<p>{escape(p)}</p>" for p in paragraphs(text)]
+    return [
+        f'<p class="subhead">{escape(p)}</p>' if is_subhead(p) else f"<p>{escape(p)}</p>"
+        for p in paragraphs(text)
+    ]
 
 
 def _table(grid: Grid, name: str) -> str:

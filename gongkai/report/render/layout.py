@@ -167,29 +167,50 @@ class Grid:
                 c += cell.colspan
 
 
+def table2_extra_rows(report: AnnualReport, fmt: Format) -> list[tuple[str, list[str]]]:
+    """Rows a province added to table 2 (the readers keep them as "extra.<label>"): label and cells."""
+    known = fmt.table2_rows
+    return [
+        (code.removeprefix("extra."), [raw(cell) for cell in cells.values()])
+        for code, cells in report.table2.items()
+        if code not in known and cells
+    ]
+
+
+def _spans(count: int, width: int) -> list[int]:
+    """Column spans of `count` cells over `width` columns: the last cell takes the rest."""
+    spans = [1] * count
+    spans[-1] += width - count
+    return spans
+
+
 def table2_grid(report: AnnualReport, fmt: Format) -> Grid:
     """One table of all blocks: caption row, 信息内容 header row, data rows; the last column of a block
-    with fewer columns spans the rest, as on the printed form."""
+    with fewer columns spans the rest, as on the printed form. Extra rows follow the last block."""
+    extra = table2_extra_rows(report, fmt)
     width = max(len(block.columns) for block in fmt.table2)
+    width = max([width, *(len(cells) for _label, cells in extra)])
     grid = Grid(widths=(31.0, *([69.0 / width] * width)))
     for block in fmt.table2:
-        spans = [1] * len(block.columns)
-        spans[-1] += width - len(block.columns)
+        spans = _spans(len(block.columns), width)
         body = [
             [GridCell(block.caption, "caption", colspan=width + 1)],
             [GridCell(TABLE2_FIRST_HEADER, "head")]
             + [GridCell(col.label, "head", colspan=s) for col, s in zip(block.columns, spans, strict=True)],
         ]
         for row in block.rows:
-            body.append(
-                [GridCell(row.label, "label")]
-                + [
-                    GridCell(table2_cell(report, row.code, col.code), "number", colspan=s)
-                    for col, s in zip(block.columns, spans, strict=True)
-                ]
-            )
+            cells = [table2_cell(report, row.code, col.code) for col in block.columns]
+            body.append(_table2_row(row.label, cells, spans))
         grid.bodies.append(body)
+    for label, cells in extra:
+        grid.bodies[-1].append(_table2_row(label, cells, _spans(len(cells), width)))
     return grid
+
+
+def _table2_row(label: str, cells: list[str], spans: list[int]) -> GridRow:
+    return [GridCell(label, "label")] + [
+        GridCell(text, "number", colspan=s) for text, s in zip(cells, spans, strict=True)
+    ]
 
 
 def table3_grid(report: AnnualReport, fmt: Format) -> Grid:
@@ -198,7 +219,10 @@ def table3_grid(report: AnnualReport, fmt: Format) -> Grid:
     columns = TABLE3_COLUMNS
     grid = Grid(widths=(4.5, 16.5, 32.3, *([46.7 / numbers] * numbers)))
     grid.head = [
-        [GridCell(TABLE3_NOTE, "note", rowspan=3, colspan=3), GridCell(TABLE3_APPLICANTS_HEAD, "head", colspan=numbers)],
+        [
+            GridCell(TABLE3_NOTE, "note", rowspan=3, colspan=3),
+            GridCell(TABLE3_APPLICANTS_HEAD, "head", colspan=numbers),
+        ],
         [
             GridCell(columns[0].label, "head", rowspan=2),
             GridCell(TABLE3_LEGAL_PERSONS_HEAD, "head", colspan=len(columns[_LEGAL_PERSON_COLUMNS])),

@@ -11,6 +11,7 @@ from gongkai.report.render.layout import (
     paragraphs,
     sections_to_print,
     table2_cell,
+    table2_extra_rows,
     table3_cells,
     table4_cells,
     table4_heads,
@@ -20,8 +21,9 @@ from gongkai.report.render.layout import (
 
 def render_markdown(report: AnnualReport) -> str:
     fmt = layout_of(report)
-    blocks = [f"# {_escape(title_of(report))}"]
-    blocks += [_escape(p) for p in paragraphs(report.preamble)]
+    blocks = [f"# {_one_line(title_of(report))}"]
+    # paragraphs go out as they are: only a table cell needs its "|" escaped
+    blocks += paragraphs(report.preamble)
     for section in sections_to_print(report):
         blocks.append(f"## {heading(section)}")
         table = TABLE_SECTIONS.get(section.code)
@@ -31,7 +33,7 @@ def render_markdown(report: AnnualReport) -> str:
             blocks.append(_table3(report, fmt))
         elif table == "table4":
             blocks.append(_table4(report))
-        blocks += [_escape(p) for p in paragraphs(report.sections.get(section.code))]
+        blocks += paragraphs(report.sections.get(section.code))
     return "\n\n".join(blocks) + "\n"
 
 
@@ -39,8 +41,13 @@ def _escape(text: str) -> str:
     return text.replace("|", "\\|")
 
 
+def _one_line(text: str) -> str:
+    """A table cell or heading on its line: a line break inside it (a DOCX cell's paragraphs) becomes a space."""
+    return " ".join(text.splitlines())
+
+
 def _line(cells: list[str]) -> str:
-    return "| " + " | ".join(_escape(c) for c in cells) + " |"
+    return "| " + " | ".join(_escape(_one_line(c)) for c in cells) + " |"
 
 
 def _table(head: list[str], rows: list[list[str]], align: list[str]) -> str:
@@ -49,12 +56,17 @@ def _table(head: list[str], rows: list[list[str]], align: list[str]) -> str:
 
 
 def _table2(report: AnnualReport, fmt) -> list[str]:
-    """One pipe table per block: the caption as the table's head, then 信息内容 and the data rows."""
+    """One pipe table per block: the caption as the table's head, then 信息内容 and the data rows.
+    Rows a province added follow the last block."""
     tables = []
-    for block in fmt.table2:
+    for n, block in enumerate(fmt.table2):
         width = len(block.columns) + 1
         rows = [[TABLE2_FIRST_HEADER, *(c.label for c in block.columns)]]
-        rows += [[row.label, *(table2_cell(report, row.code, c.code) for c in block.columns)] for row in block.rows]
+        rows += [
+            [row.label, *(table2_cell(report, row.code, c.code) for c in block.columns)] for row in block.rows
+        ]
+        if n == len(fmt.table2) - 1:
+            rows += [[label, *cells] for label, cells in table2_extra_rows(report, fmt)]
         tables.append(_table([block.caption, *[""] * (width - 1)], rows, ["l"] + ["c"] * (width - 1)))
     return tables
 
@@ -72,9 +84,10 @@ def _table3(report: AnnualReport, fmt) -> str:
 def _table4(report: AnnualReport) -> str:
     """Header rows 行政复议 | 行政诉讼, then 未经复议直接起诉 | 复议后起诉, then the result columns; one data row."""
     per = len(TABLE4_COLUMNS)
+    heads = table4_heads()
     top, middle = [], []
-    for i, (parent, child) in enumerate(table4_heads()):
-        top += [parent if i == 0 or table4_heads()[i - 1][0] != parent else ""] + [""] * (per - 1)
+    for i, (parent, child) in enumerate(heads):
+        top += [parent if i == 0 or heads[i - 1][0] != parent else ""] + [""] * (per - 1)
         middle += [child] + [""] * (per - 1)
-    labels = [c.label for c in TABLE4_COLUMNS] * len(table4_heads())
+    labels = [c.label for c in TABLE4_COLUMNS] * len(heads)
     return _table(top, [middle, labels, table4_cells(report)], ["c"] * len(top))
