@@ -319,6 +319,7 @@ def test_pdf_text_layer():
 
 # --- round trip ---
 
+
 @pytest.mark.parametrize("fmt", list(EXTENSIONS))
 @pytest.mark.parametrize("fmt_code", ["2019", "2021"])
 def test_round_trip_fixed(fmt, fmt_code):
