@@ -8,6 +8,7 @@ agree with the tables (R9) and totals that equal their parts (R10). The reader f
 
 from __future__ import annotations
 
+import copy
 from decimal import Decimal
 
 from hypothesis import strategies as st
@@ -16,12 +17,13 @@ from gongkai.report.formats import (
     FORMAT_2019,
     FORMAT_2021,
     FORMATS,
+    TABLE3_BALANCE_ROWS,
     TABLE3_COLUMNS,
     TABLE4_COLUMNS,
     TABLE4_GROUPS,
     Format,
 )
-from gongkai.report.model import AnnualReport, Cell, empty_report
+from gongkai.report.model import AnnualReport, Cell, empty_report, table3_location, table4_location
 
 AGENCIES = (
     "沙坡头区科学技术局",
@@ -220,3 +222,36 @@ def valid_reports(draw, fmt: Format | str | None = None) -> AnnualReport:
     report.table2 = draw(table2_cells(fmt))
     report.sections = draw(sections_text(report))
     return report
+
+
+# --- one changed cell, and where the rules must say so ---
+
+
+def expected_errors(table: str, row: str, column: int) -> set[tuple[str, str]]:
+    """Which table rule fires where when one cell of table 3 or 4 changes."""
+    if table == "table4":
+        return {("R4", table4_location(row, len(TABLE4_COLUMNS) - 1))}
+    fired = {("R3", table3_location(row, len(TABLE3_COLUMNS) - 1))}
+    if row in ("new", "carried_in", "carried_out", "total"):
+        fired.add(("R1", table3_location("carried_out", column)))
+    if row == "total" or row not in TABLE3_BALANCE_ROWS:
+        fired.add(("R2", table3_location("total", column)))
+    return fired
+
+
+@st.composite
+def changed_cell(draw):
+    report = draw(valid_reports())
+    table = draw(st.sampled_from(["table3", "table4"]))
+    rows = report.table3 if table == "table3" else report.table4
+    row = draw(st.sampled_from(sorted(rows)))
+    width = len(TABLE3_COLUMNS) if table == "table3" else len(TABLE4_COLUMNS)
+    column = draw(st.integers(0, width - 1))
+    value = rows[row][column].value
+    delta = draw(st.integers(1, 50))
+    if value >= delta and draw(st.booleans()):
+        delta = -delta
+    changed = copy.deepcopy(report)
+    target = changed.table3 if table == "table3" else changed.table4
+    target[row][column] = Cell(str(value + delta))
+    return changed, table, row, column

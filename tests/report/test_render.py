@@ -21,10 +21,12 @@ from gongkai.report.formats import (
     TABLE4_COLUMNS,
 )
 from gongkai.report.model import AnnualReport, Cell, Finding
+from gongkai.report.parse import read_bytes
 from gongkai.report.render import WRITERS, render
 from gongkai.report.render.html import render_html
 from gongkai.report.render.layout import table3_grid, title_lines
-from tests.report.strategies import valid_reports, zero_report
+from gongkai.report.rules import check
+from tests.report.strategies import changed_cell, expected_errors, valid_reports, zero_report
 
 EXTENSIONS = {"md": "md", "html": "html", "docx": "docx", "pdf": "pdf"}
 # numbered(): the first row of table 3 and the row of table 4
@@ -62,7 +64,6 @@ def squeeze(text: str | None) -> str:
 
 
 def read_back(report: AnnualReport, fmt: str) -> AnnualReport:
-    from gongkai.report.parse import read_bytes
 
     return read_bytes(render(report, fmt), "x." + EXTENSIONS[fmt])
 
@@ -89,7 +90,6 @@ def differences(report: AnnualReport, back: AnnualReport) -> list:
 
 def assert_round_trip(report: AnnualReport, fmt: str, *, sections: bool = True) -> None:
     """Same meta data, same raw cells, same text (whitespace aside), and no error from the rules."""
-    from gongkai.report.rules import check
 
     back = read_back(report, fmt)
     found = differences(report, back)
@@ -390,3 +390,18 @@ def test_renders_a_bare_report(fmt):
     assert data
     if fmt in ("md", "html"):
         assert "政府信息公开工作年度报告" in data.decode("utf-8") and "（六）其他处理" in data.decode("utf-8")
+
+
+@pytest.mark.parametrize("fmt", ["md", "html", "docx"])
+@settings(max_examples=15, **_settings)
+@given(case=changed_cell())
+def test_changed_cell_is_found_after_the_round_trip(fmt, case):
+    """A wrong number written into a document is caught where it stands once the document is read."""
+    report, table, row, column = case
+    back = read_bytes(render(report, fmt), f"changed.{fmt}")
+    fired = {
+        (f.rule, f.location)
+        for f in check(back)
+        if f.severity == "error" and f.rule in ("R1", "R2", "R3", "R4")
+    }
+    assert fired == expected_errors(table, row, column)

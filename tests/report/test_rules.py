@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import copy
-
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
-from gongkai.report.formats import FORMAT_2019, FORMAT_2021, TABLE3_COLUMNS, TABLE4_COLUMNS, TABLE4_GROUPS
+from gongkai.report.formats import FORMAT_2019, FORMAT_2021, TABLE4_GROUPS
 from gongkai.report.model import Cell, Finding, table2_location, table3_location, table4_location
 from gongkai.report.rules import RULES, check
-from tests.report.strategies import outcome_codes, valid_reports, zero_report
+from tests.report.strategies import changed_cell, expected_errors, outcome_codes, valid_reports, zero_report
 
 NATURAL, TOTAL = 0, 6
 T4_TOTAL = 4
@@ -560,38 +557,6 @@ STATED_IN_TEXT = {
     ("table4", "litigation_direct", T4_TOTAL),
     ("table4", "litigation_after_review", T4_TOTAL),
 }
-
-
-def expected_errors(table: str, row: str, column: int) -> set[tuple[str, str]]:
-    """Which table rule fires where when one cell of table 3 or 4 changes."""
-    if table == "table4":
-        return {("R4", table4_location(row, T4_TOTAL))}
-    fired = {("R3", table3_location(row, TOTAL))}
-    if row in ("new", "carried_in", "carried_out", "total"):
-        fired.add(("R1", table3_location("carried_out", column)))
-    if row == "total" or row.startswith(
-        ("granted", "partial", "refused.", "unable.", "not_processed.", "other")
-    ):
-        fired.add(("R2", table3_location("total", column)))
-    return fired
-
-
-@st.composite
-def changed_cell(draw):
-    report = draw(valid_reports())
-    table = draw(st.sampled_from(["table3", "table4"]))
-    rows = report.table3 if table == "table3" else report.table4
-    row = draw(st.sampled_from(sorted(rows)))
-    width = len(TABLE3_COLUMNS) if table == "table3" else len(TABLE4_COLUMNS)
-    column = draw(st.integers(0, width - 1))
-    value = rows[row][column].value
-    delta = draw(st.integers(1, 50))
-    if value >= delta and draw(st.booleans()):
-        delta = -delta
-    changed = copy.deepcopy(report)
-    target = changed.table3 if table == "table3" else changed.table4
-    target[row][column] = Cell(str(value + delta))
-    return changed, table, row, column
 
 
 @settings(max_examples=150, deadline=None)
