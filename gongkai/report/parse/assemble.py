@@ -44,6 +44,8 @@ def tidy(text: str) -> str:
 
 
 def is_value(text: str) -> bool:
+    if text.isdigit():
+        return True
     text = text.strip()
     return parse_number(text) is not None or text in DASHES
 
@@ -70,6 +72,7 @@ class _Assembler:
         self.blocks = blocks
         self.report = AnnualReport(source=source)
         self.findings: list[Finding] = []
+        self._splits: dict[int, tuple[str, list[str]]] = {}
 
     def finding(self, rule: str, severity: str, location: str, message: str, expected=None, actual=None):
         self.findings.append(Finding(rule, severity, location, message, expected, actual))
@@ -190,9 +193,32 @@ class _Assembler:
         report.preamble = self.paragraphs(start, first)
         for n, (index, code, after) in enumerate(order):
             end = order[n + 1][0] if n + 1 < len(order) else len(self.blocks)
-            skip = _table_span(self.blocks, index + 1, end) if code in _TABLE_SECTIONS else range(0)
+            skip = self.table_span(index + 1, end) if code in _TABLE_SECTIONS else range(0)
             text = self.paragraphs(index + 1, end, skip)
             report.sections[code] = "\n".join(t for t in (after.strip(), text) if t)
+
+    def split(self, block: BlockRow) -> tuple[str, list[str]]:
+        """split_row, once per row: the section text and each table look at the same rows."""
+        key = id(block)
+        if key not in self._splits:
+            self._splits[key] = split_row(block.cells)
+        label, values = self._splits[key]
+        return label, list(values)
+
+    def table_span(self, start: int, end: int) -> range:
+        """Where a section's table stands among its blocks: from the header lines before its first row
+        of values to its last row of values. Paragraphs in there are table text (captions, headers,
+        labels wrapped by the extraction), not the section's own text."""
+        blocks = self.blocks
+        rows = [
+            i for i in range(start, end) if isinstance(blocks[i], BlockRow) and any(self.split(blocks[i])[1])
+        ]
+        if not rows:
+            return range(0)
+        first = rows[0]
+        while first > start and _header_like(blocks[first - 1]):
+            first -= 1
+        return range(first, rows[-1] + 1)
 
     def paragraphs(self, start: int, end: int, skip: range = range(0)) -> str:
         return "\n".join(
@@ -269,7 +295,7 @@ class _Assembler:
         for block in region:
             if not isinstance(block, BlockRow):
                 continue
-            label, values = split_row(block.cells)
+            label, values = self.split(block)
             if not block.exact:
                 while values and not values[0]:
                     values = values[1:]
@@ -291,7 +317,7 @@ class _Assembler:
                 current = caption
             if not isinstance(block, BlockRow) or caption is not None:
                 continue
-            label, values = split_row(block.cells)
+            label, values = self.split(block)
             key = normalize(label)
             if not key or not values or (not block.exact and not any(values)):
                 continue
@@ -507,23 +533,6 @@ def _unique_split(digits: str, *, groups: int, size: int) -> list[str] | None:
 
 _TABLE_SECTIONS = ("2", "3", "4")
 _TABLE2_HEADER = normalize(TABLE2_FIRST_HEADER)
-
-
-def _table_span(blocks: list[Block], start: int, end: int) -> range:
-    """Where a section's table stands among its blocks: from the header lines before its first row
-    of values to its last row of values. Paragraphs in there are table text (captions, headers,
-    labels wrapped by the extraction), not the section's own text."""
-    rows = [
-        i
-        for i in range(start, end)
-        if isinstance(blocks[i], BlockRow) and any(is_value(c) for c in blocks[i].cells if c.strip())
-    ]
-    if not rows:
-        return range(0)
-    first = rows[0]
-    while first > start and _header_like(blocks[first - 1]):
-        first -= 1
-    return range(first, rows[-1] + 1)
 
 
 def _header_like(block: Block) -> bool:
