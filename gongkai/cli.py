@@ -271,6 +271,43 @@ def cmd_rules(args) -> int:
     return EXIT_OK
 
 
+def _django(settings_env: dict | None = None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongkai.settings")
+    for key, value in (settings_env or {}).items():
+        os.environ.setdefault(key, value)
+    import django
+
+    django.setup()
+
+
+def cmd_manage(args) -> int:
+    _django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["gongkai manage", *args.rest])
+    return EXIT_OK
+
+
+def cmd_workdays(args) -> int:
+    from gongkai.workdays import workdays_command
+
+    return workdays_command(args.rest)
+
+
+def cmd_demo(args) -> int:
+    _django()
+    from gongkai.demo import run_demo
+
+    return run_demo(port=args.port, reset=args.reset, serve=not args.no_serve)
+
+
+def cmd_serve(args) -> int:
+    _django({"GONGKAI_PRODUCTION": "1"})
+    from gongkai.demo import run_production_server
+
+    return run_production_server(bind=args.bind, workers=args.workers)
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):
         self.print_usage(sys.stderr)
@@ -306,6 +343,29 @@ def build_parser() -> argparse.ArgumentParser:
 
     rules = sub.add_parser("rules", help="列出检查规则 R1–R11")
     rules.set_defaults(func=cmd_rules)
+
+    demo = sub.add_parser("demo", help="建立演示数据库并启动演示站点（http://127.0.0.1:8000）")
+    demo.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
+    demo.add_argument("--reset", action="store_true", help="删除已有的演示数据后重建")
+    demo.add_argument("--no-serve", action="store_true", help="只建立数据，不启动站点")
+    demo.set_defaults(func=cmd_demo)
+
+    serve = sub.add_parser("serve", help="以生产模式启动站点（gunicorn）")
+    serve.add_argument("--bind", default="127.0.0.1:8000", help="监听地址（默认 127.0.0.1:8000）")
+    serve.add_argument("--workers", type=int, default=3, help="工作进程数（默认 3）")
+    serve.set_defaults(func=cmd_serve)
+
+    manage = sub.add_parser(
+        "manage", help="运行 Django 管理命令，例如 gongkai manage createsuperuser", add_help=False
+    )
+    manage.add_argument("rest", nargs=argparse.REMAINDER)
+    manage.set_defaults(func=cmd_manage)
+
+    workdays = sub.add_parser(
+        "workdays", help="工作日计算：workdays add 2020-09-28 20；workdays between D1 D2", add_help=False
+    )
+    workdays.add_argument("rest", nargs=argparse.REMAINDER)
+    workdays.set_defaults(func=cmd_workdays)
     return parser
 
 

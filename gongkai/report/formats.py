@@ -310,3 +310,166 @@ FORMAT_2021_FROM_YEAR = 2021
 
 def format_for_year(year: int) -> Format:
     return FORMAT_2021 if year >= FORMAT_2021_FROM_YEAR else FORMAT_2019
+
+
+# --- The outcomes of an application (Art. 36 etc.) and the table 3 row each is counted in ---
+# rules.md §2 "Reply types → table 3 rows": one place, shared by the case system and the report.
+
+
+@dataclass(frozen=True)
+class Outcome:
+    code: str
+    label: str
+    basis: str
+    row_2021: str
+    # which 答复告知书 the reply uses: 公开 / 部分公开 / 不予公开 / 无法提供 / 不予处理 / 其他
+    letter: str
+
+    def row(self, format_code: str) -> str:
+        """The table 3 row of this outcome in a layout: the 2019 layout has a single （六）其他处理."""
+        if format_code == "2019" and self.row_2021.startswith("other."):
+            return "other"
+        return self.row_2021
+
+
+OUTCOMES = (
+    Outcome("already_public", "已主动公开，告知获取方式", "《条例》第三十六条第（一）项", "granted", "公开"),
+    Outcome("granted", "予以公开", "《条例》第三十六条第（二）项", "granted", "公开"),
+    Outcome("partial", "部分公开", "《条例》第三十七条", "partial", "部分公开"),
+    Outcome(
+        "refused.state_secret",
+        "不予公开：属于国家秘密",
+        "《条例》第十四条、第三十六条第（三）项",
+        "refused.state_secret",
+        "不予公开",
+    ),
+    Outcome(
+        "refused.prohibited_by_law",
+        "不予公开：其他法律行政法规禁止公开",
+        "《条例》第十四条、第三十六条第（三）项",
+        "refused.prohibited_by_law",
+        "不予公开",
+    ),
+    Outcome(
+        "refused.security_stability",
+        "不予公开：危及“三安全一稳定”",
+        "《条例》第十四条、第三十六条第（三）项",
+        "refused.security_stability",
+        "不予公开",
+    ),
+    Outcome(
+        "refused.third_party",
+        "不予公开：保护第三方合法权益",
+        "《条例》第十五条、第三十六条第（三）项",
+        "refused.third_party",
+        "不予公开",
+    ),
+    Outcome(
+        "refused.internal_affairs",
+        "不予公开：属于三类内部事务信息",
+        "《条例》第十六条第一款、第三十六条第（三）项",
+        "refused.internal_affairs",
+        "不予公开",
+    ),
+    Outcome(
+        "refused.process_info",
+        "不予公开：属于四类过程性信息",
+        "《条例》第十六条第二款、第三十六条第（三）项",
+        "refused.process_info",
+        "不予公开",
+    ),
+    Outcome(
+        "refused.enforcement_file",
+        "不予公开：属于行政执法案卷",
+        "《条例》第十六条第二款、第三十六条第（三）项",
+        "refused.enforcement_file",
+        "不予公开",
+    ),
+    Outcome(
+        "refused.administrative_query",
+        "不予公开：属于行政查询事项",
+        "《条例》第三十六条第（七）项",
+        "refused.administrative_query",
+        "不予公开",
+    ),
+    Outcome(
+        "unable.not_held",
+        "无法提供：本机关不掌握相关政府信息",
+        "《条例》第三十六条第（四）项",
+        "unable.not_held",
+        "无法提供",
+    ),
+    Outcome(
+        "unable.not_this_agency",
+        "无法提供：不属于本机关负责公开",
+        "《条例》第三十六条第（五）项",
+        "unable.not_held",
+        "无法提供",
+    ),
+    Outcome(
+        "unable.needs_creation",
+        "无法提供：没有现成信息需要另行制作",
+        "《条例》第三十八条",
+        "unable.needs_creation",
+        "无法提供",
+    ),
+    Outcome(
+        "unable.unclear_after_correction",
+        "无法提供：补正后申请内容仍不明确",
+        "《条例》第三十条",
+        "unable.unclear_after_correction",
+        "无法提供",
+    ),
+    Outcome(
+        "not_processed.petition",
+        "不予处理：信访举报投诉类申请",
+        "《条例》第三十九条第一款",
+        "not_processed.petition",
+        "不予处理",
+    ),
+    Outcome(
+        "not_processed.duplicate",
+        "不予处理：重复申请",
+        "《条例》第三十六条第（六）项",
+        "not_processed.duplicate",
+        "不予处理",
+    ),
+    Outcome(
+        "not_processed.publication",
+        "不予处理：要求提供公开出版物",
+        "《条例》第三十九条第二款",
+        "not_processed.publication",
+        "不予处理",
+    ),
+    Outcome(
+        "not_processed.excessive",
+        "不予处理：无正当理由大量反复申请",
+        "《条例》第三十五条",
+        "not_processed.excessive",
+        "不予处理",
+    ),
+    Outcome(
+        "not_processed.confirmation",
+        "不予处理：要求确认或重新出具已获取信息",
+        "《条例》第三十九条",
+        "not_processed.confirmation",
+        "不予处理",
+    ),
+    Outcome(
+        "other.no_correction",
+        "其他处理：申请人无正当理由逾期不补正",
+        "《条例》第三十条",
+        "other.no_correction",
+        "其他",
+    ),
+    Outcome(
+        "other.fee_unpaid",
+        "其他处理：申请人逾期未缴纳信息处理费",
+        "国办函〔2020〕109号",
+        "other.fee_unpaid",
+        "其他",
+    ),
+    Outcome("other.withdrawn", "其他处理：申请人撤回申请", "", "other.other", "其他"),
+    Outcome("other.other", "其他处理：其他情形", "", "other.other", "其他"),
+)
+OUTCOMES_BY_CODE = {o.code: o for o in OUTCOMES}

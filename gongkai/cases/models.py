@@ -1,0 +1,165 @@
+"""Applications for disclosure (依申请公开), their events, consultations, fees and letters;
+administrative review and litigation cases."""
+
+from django.conf import settings
+from django.db import models
+
+from gongkai.cases.enums import (
+    ApplicantKind,
+    CaseKind,
+    CaseResult,
+    Channel,
+    ConsultationKind,
+    Delivery,
+    EventKind,
+    FeeScale,
+    IdType,
+    LetterKind,
+    Outcome,
+    RequestedForm,
+    Status,
+)
+
+
+class Application(models.Model):
+    agency = models.ForeignKey(
+        "agencies.Agency", verbose_name="受理机关", related_name="applications", on_delete=models.PROTECT
+    )
+    number = models.CharField("申请编号", max_length=40)
+    query_code = models.CharField("查询码", max_length=16, unique=True)
+
+    applicant_kind = models.CharField("申请人类型", max_length=20, choices=ApplicantKind.choices)
+    applicant_name = models.CharField("申请人姓名/名称", max_length=100)
+    id_type = models.CharField("身份证明类型", max_length=20, choices=IdType.choices)
+    id_number = models.CharField("身份证明号码", max_length=40)
+    contact_person = models.CharField("联系人", max_length=50, blank=True)
+    phone = models.CharField("联系电话", max_length=20)
+    email = models.EmailField("电子邮箱", blank=True)
+    address = models.CharField("通信地址", max_length=200, blank=True)
+    postcode = models.CharField("邮政编码", max_length=6, blank=True)
+
+    description = models.TextField("所需政府信息的名称、文号或者便于查询的其他特征性描述")
+    requested_form = models.CharField("信息的指定提供形式", max_length=20, choices=RequestedForm.choices)
+    delivery = models.CharField("获取信息的方式", max_length=20, choices=Delivery.choices)
+    channel = models.CharField("申请方式", max_length=20, choices=Channel.choices)
+    received_on = models.DateField("收到申请日期", db_index=True)
+
+    status = models.CharField(
+        "状态", max_length=24, choices=Status.choices, default=Status.RECEIVED, db_index=True
+    )
+    # the day the 20 working days run from: receipt, or receipt of the corrected application (Art. 30)
+    clock_start = models.DateField("计时起算日")
+    paused_workdays = models.PositiveIntegerField("已暂停的工作日", default=0)
+    paused_since = models.DateField("暂停计时自", null=True, blank=True)
+    extension_days = models.PositiveSmallIntegerField("延长工作日", default=0)
+    due_on = models.DateField("答复期限", null=True, blank=True, db_index=True)
+    correction_due_on = models.DateField("补正期限", null=True, blank=True)
+
+    outcome = models.CharField("答复结果", max_length=40, choices=Outcome.choices, blank=True, db_index=True)
+    concluded_on = models.DateField("办结日期", null=True, blank=True, db_index=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "政府信息公开申请"
+        ordering = ["-received_on", "-id"]
+        constraints = [models.UniqueConstraint(fields=["agency", "number"], name="application_number_unique")]
+        indexes = [
+            models.Index(fields=["agency", "received_on"]),
+            models.Index(fields=["agency", "concluded_on"]),
+            models.Index(fields=["agency", "status", "due_on"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class ApplicationEvent(models.Model):
+    application = models.ForeignKey(Application, related_name="events", on_delete=models.CASCADE)
+    kind = models.CharField("事项", max_length=32, choices=EventKind.choices)
+    on = models.DateField("日期")
+    at = models.DateTimeField("记录时间", auto_now_add=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="经办人", null=True, blank=True, on_delete=models.PROTECT
+    )
+    basis = models.CharField("法律依据", max_length=200, blank=True)
+    note = models.TextField("说明", blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["on", "id"]
+
+
+class Consultation(models.Model):
+    application = models.ForeignKey(Application, related_name="consultations", on_delete=models.CASCADE)
+    kind = models.CharField("类型", max_length=20, choices=ConsultationKind.choices)
+    party = models.CharField("被征求意见方", max_length=100)
+    sent_on = models.DateField("发出日期")
+    reply_due_on = models.DateField("答复期限")
+    answered_on = models.DateField("答复日期", null=True, blank=True)
+    answer = models.TextField("意见", blank=True)
+
+
+class FeeNotice(models.Model):
+    application = models.ForeignKey(Application, related_name="fee_notices", on_delete=models.CASCADE)
+    scale = models.CharField("计收方式", max_length=20, choices=FeeScale.choices)
+    quantity = models.PositiveIntegerField("件数或页数")
+    amount = models.DecimalField("金额（元）", max_digits=10, decimal_places=2)
+    calculation = models.TextField("计算过程")
+    issued_on = models.DateField("通知日期")
+    pay_due_on = models.DateField("缴费期限")
+    paid_on = models.DateField("缴费日期", null=True, blank=True)
+
+
+class Letter(models.Model):
+    application = models.ForeignKey(Application, related_name="letters", on_delete=models.CASCADE)
+    kind = models.CharField("文书", max_length=20, choices=LetterKind.choices)
+    title = models.CharField("标题", max_length=100)
+    body = models.TextField("正文")
+    issued_on = models.DateField("出具日期", null=True, blank=True)
+    docx = models.BinaryField("文书文件", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class ReviewCase(models.Model):
+    """行政复议 or 行政诉讼 about the agency's disclosure work (table 4)."""
+
+    agency = models.ForeignKey(
+        "agencies.Agency",
+        verbose_name="被申请/被诉机关",
+        related_name="review_cases",
+        on_delete=models.PROTECT,
+    )
+    kind = models.CharField("类型", max_length=30, choices=CaseKind.choices)
+    application = models.ForeignKey(
+        Application,
+        verbose_name="相关申请",
+        null=True,
+        blank=True,
+        related_name="review_cases",
+        on_delete=models.SET_NULL,
+    )
+    case_number = models.CharField("案号", max_length=60)
+    body = models.CharField("复议机关/审理法院", max_length=100, blank=True)
+    filed_on = models.DateField("收到申请/起诉日期", db_index=True)
+    result = models.CharField("结果", max_length=20, choices=CaseResult.choices, default=CaseResult.PENDING)
+    concluded_on = models.DateField("审结日期", null=True, blank=True)
+    note = models.TextField("说明", blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "行政复议、行政诉讼"
+        ordering = ["-filed_on", "-id"]
+
+
+class CalendarOverride(models.Model):
+    """A day the administrator sets when the State Council announces a year's holidays (调休 included)."""
+
+    day = models.DateField("日期", unique=True)
+    is_workday = models.BooleanField("是否工作日")
+    note = models.CharField("说明", max_length=100, blank=True)
+
+
+class ConfirmedYear(models.Model):
+    year = models.PositiveSmallIntegerField("年份", unique=True)
+    note = models.CharField("依据", max_length=200, blank=True)

@@ -1,0 +1,8 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("workbench/", include("gongkai.workbench.urls")),
+    path("", include("gongkai.portal.urls")),
+]
