@@ -124,12 +124,16 @@ _BOMS = (
 _UNRELIABLE_CHARSETS = frozenset({"ascii", "us-ascii", "latin-1", "iso8859-1", "cp1252", "utf-8"})
 
 
+_CONTROL_CHARS = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def html_blocks(data: bytes) -> list[Block]:
     """The paragraphs and table rows of an HTML page, in reading order.
 
     Raises Unreadable when the bytes are not HTML text or the page holds no text.
     """
-    text = _decode(data)
+    # lxml refuses C0 control characters anywhere it builds text; they carry nothing in a report
+    text = _CONTROL_CHARS.sub("", _decode(data))
     if not _TAG.search(text):
         raise Unreadable("不是 HTML 文件：没有 HTML 标签")
     try:

@@ -1,0 +1,291 @@
+"""Working-day arithmetic on the official State Council holiday schedules (rules.md §2, "Working days").
+
+Pure Python, no Django: the platform builds a `WorkCalendar` from its overrides table and passes it in.
+
+- `chinese_calendar` supplies 2004–2026, including 调休 make-up working days on Saturdays and Sundays.
+- `overrides` are an administrator's entries: a new year's schedule once it is announced, or corrections.
+- A year that is neither in the package nor in `confirmed_years` is unconfirmed: every question that needs
+  a day of it without an override raises `UnconfirmedSchedule`, never a weekends-only guess.
+
+Counting convention (open in the Regulations): by default the start day (the receipt day) does not count and
+counting begins the next day; `count_start_day=True` lets the start day count when it is a working day.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from bisect import bisect_left
+from collections.abc import Iterable, Mapping
+from datetime import date
+from functools import cache, lru_cache
+from typing import Literal
+
+import chinese_calendar
+
+DUE_SOON_DAYS = 5
+
+
+class UnconfirmedSchedule(Exception):
+    """A computation needed a day of a year whose holiday schedule is not known."""
+
+    def __init__(self, year: int):
+        self.year = year
+        super().__init__(
+            f"{year}年的节假日安排尚未确认（国务院办公厅尚未公布或管理员尚未录入），无法计算工作日"
+        )
+
+
+class _Year:
+    """One year's schedule: flags[i] is 1 when day i of the year is a working day; prefix[i] counts the
+    working days among days 0..i-1, so prefix has one entry more than the year has days."""
+
+    __slots__ = ("first", "flags", "prefix")
+
+    def __init__(self, first: int, flags: bytes):
+        self.first = first
+        self.flags = flags
+        prefix = [0] * (len(flags) + 1)
+        running = 0
+        for i, flag in enumerate(flags):
+            running += flag
+            prefix[i + 1] = running
+        self.prefix = prefix
+
+
+@cache
+def _package_covers(year: int) -> bool:
+    try:
+        chinese_calendar.is_workday(date(year, 1, 1))
+    except NotImplementedError:
+        return False
+    return True
+
+
+@cache
+def _package_flags(year: int) -> bytes:
+    """The package's schedule for a year it covers (asked once per year per process)."""
+    first = date(year, 1, 1).toordinal()
+    days = date(year + 1, 1, 1).toordinal() - first
+    return bytes(chinese_calendar.is_workday(date.fromordinal(first + i)) for i in range(days))
+
+
+class WorkCalendar:
+    """Official working days plus an administrator's overrides. Immutable once built: when the overrides
+    table changes, build a new calendar."""
+
+    def __init__(
+        self,
+        overrides: Mapping[date, bool] | None = None,
+        confirmed_years: Iterable[int] = (),
+        *,
+        count_start_day: bool = False,
+    ):
+        self.overrides: dict[date, bool] = {day: bool(flag) for day, flag in (overrides or {}).items()}
+        self.confirmed_years = frozenset(confirmed_years)
+        self.count_start_day = count_start_day
+        self._years: dict[int, _Year] = {}
+
+    # -- classification ---------------------------------------------------------------------------------
+
+    def is_confirmed(self, year: int) -> bool:
+        return year in self.confirmed_years or _package_covers(year)
+
+    def is_workday(self, day: date) -> bool:
+        flag = self.overrides.get(day)
+        if flag is not None:
+            return flag
+        year = self._year(day.year)
+        return bool(year.flags[day.toordinal() - year.first])
+
+    def next_workday(self, day: date) -> date:
+        """`day` itself when it is a working day, else the next working day."""
+        return self._nth_from(day.toordinal(), 1)
+
+    # -- arithmetic -------------------------------------------------------------------------------------
+
+    def add(self, start: date, days: int) -> date:
+        """The date `days` working days after `start` (the due date of a `days`-working-day period)."""
+        if days < 0:
+            raise ValueError(f"days must not be negative, got {days}")
+        if days == 0:
+            return start
+        return self._nth_from(self._first_counted(start), days)
+
+    def between(self, start: date, end: date) -> int:
+        """Working days after `start` up to and including `end` (with count_start_day, `start` counts too);
+        the negative of the reverse count when `end` is before `start`."""
+        if end < start:
+            return -self.between(end, start)
+        return self._count(self._first_counted(start), end.toordinal())
+
+    def years_needed(self, start: date, end: date) -> list[int]:
+        """The years whose schedule a count from `start` to `end` relies on (either order)."""
+        if end < start:
+            start, end = end, start
+        first = date.fromordinal(self._first_counted(start)).year
+        return list(range(first, end.year + 1))
+
+    def unconfirmed_years(self, start: date, end: date) -> list[int]:
+        """The years of `years_needed` whose schedule is not confirmed, for a UI to flag. Conservative: a
+        year listed here may still have overrides for the very days a particular count touched."""
+        return [year for year in self.years_needed(start, end) if not self.is_confirmed(year)]
+
+    # -- internals --------------------------------------------------------------------------------------
+
+    def _first_counted(self, start: date) -> int:
+        return start.toordinal() + (0 if self.count_start_day else 1)
+
+    def _year(self, year: int) -> _Year:
+        cached = self._years.get(year)
+        if cached is not None:
+            return cached
+        if not self.is_confirmed(year):
+            raise UnconfirmedSchedule(year)
+        first = date(year, 1, 1).toordinal()
+        if _package_covers(year):
+            flags = bytearray(_package_flags(year))
+        else:  # confirmed by the administrator: the week pattern, corrected by the overrides below
+            days = date(year + 1, 1, 1).toordinal() - first
+            flags = bytearray(date.fromordinal(first + i).weekday() < 5 for i in range(days))
+        for day, flag in self.overrides.items():
+            if day.year == year:
+                flags[day.toordinal() - first] = flag
+        built = self._years[year] = _Year(first, bytes(flags))
+        return built
+
+    def _nth_from(self, ordinal: int, n: int) -> date:
+        """The n-th working day (n >= 1) among the days from `ordinal` on."""
+        while True:
+            year_number = date.fromordinal(ordinal).year
+            year = self._years.get(year_number)
+            if year is None:
+                if not self.is_confirmed(year_number):
+                    # Only overridden days of an unconfirmed year are known: walk them, raise at the first gap.
+                    ordinal, n, found = self._walk(ordinal, n, year_number)
+                    if found:
+                        return date.fromordinal(ordinal)
+                    continue
+                year = self._year(year_number)
+            i = ordinal - year.first
+            prefix = year.prefix
+            target = prefix[i] + n
+            if target <= prefix[-1]:
+                # The first k with prefix[k] == target: day k-1 is the n-th working day.
+                return date.fromordinal(year.first + bisect_left(prefix, target, i + 1) - 1)
+            n = target - prefix[-1]
+            ordinal = year.first + len(year.flags)
+
+    def _walk(self, ordinal: int, n: int, year_number: int) -> tuple[int, int, bool]:
+        while date.fromordinal(ordinal).year == year_number:
+            if self.is_workday(date.fromordinal(ordinal)):  # raises at a day without an override
+                n -= 1
+                if n == 0:
+                    return ordinal, 0, True
+            ordinal += 1
+        return ordinal, n, False
+
+    def _count(self, first: int, last: int) -> int:
+        """Working days among the days first..last (inclusive); 0 when last < first."""
+        total = 0
+        while first <= last:
+            year_number = date.fromordinal(first).year
+            year_end = date(year_number, 12, 31).toordinal()
+            stop = min(last, year_end)
+            if self.is_confirmed(year_number):
+                year = self._year(year_number)
+                total += year.prefix[stop - year.first + 1] - year.prefix[first - year.first]
+            else:
+                total += sum(self.is_workday(date.fromordinal(o)) for o in range(first, stop + 1))
+            first = stop + 1
+        return total
+
+
+@lru_cache(maxsize=2)
+def calendar(count_start_day: bool = False) -> WorkCalendar:
+    """The package's schedule alone, without overrides (for the CLI and for scripts)."""
+    return WorkCalendar(count_start_day=count_start_day)
+
+
+def deadline_status(
+    due: date, today: date, cal: WorkCalendar, *, soon: int = DUE_SOON_DAYS
+) -> Literal["overdue", "due_soon", "ok"]:
+    """Overdue after the due day; due soon when the due day is today or at most `soon` working days after
+    it; else ok. Looks only `soon` working days ahead, so a due date in an unconfirmed year far
+    away is still "ok"."""
+    if today > due:
+        return "overdue"
+    limit = cal._nth_from(today.toordinal() + 1, soon) if soon > 0 else today
+    return "due_soon" if due <= limit else "ok"
+
+
+# -- command line: `gongkai workdays …` ---------------------------------------------------------------------
+
+EXIT_OK, EXIT_USAGE = 0, 2
+_PROG = "gongkai workdays"
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+class _UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        print(f"{_PROG}：参数有误：{message}", file=sys.stderr)
+        sys.exit(EXIT_USAGE)
+
+
+def _parse_date(text: str) -> date:
+    if _ISO_DATE.fullmatch(text):
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            pass
+    raise _UsageError(f"日期无效：「{text}」，应为 YYYY-MM-DD 格式的日期，例如 2020-09-28")
+
+
+def _parse_days(text: str) -> int:
+    if re.fullmatch(r"\d{1,6}", text.strip()):
+        return int(text)
+    raise _UsageError(f"工作日数无效：「{text}」，应为不小于 0 的整数，例如 20")
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    start_day_help = "受理当日为工作日时计入（默认从次日起算）"
+    parser = _Parser(prog=_PROG, description="按国务院办公厅公布的节假日安排（含调休）计算工作日")
+    parser.add_argument("--count-start-day", action="store_true", help=start_day_help)
+    # Accepted after the subcommand too; SUPPRESS keeps the subparser from resetting the main value.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--count-start-day", action="store_true", default=argparse.SUPPRESS, help=start_day_help
+    )
+    sub = parser.add_subparsers(dest="action", metavar="命令", required=True, parser_class=_Parser)
+    add = sub.add_parser("add", parents=[common], help="起始日期之后第 N 个工作日，如 add 2020-09-28 20")
+    add.add_argument("date", metavar="日期", help="起始日期 YYYY-MM-DD（如收到申请之日）")
+    add.add_argument("days", metavar="N", help="工作日数")
+    between = sub.add_parser("between", parents=[common], help="两个日期之间的工作日数")
+    between.add_argument("start", metavar="日期1", help="YYYY-MM-DD")
+    between.add_argument("end", metavar="日期2", help="YYYY-MM-DD")
+    return parser
+
+
+def workdays_command(argv: list[str]) -> int:
+    """`gongkai workdays add DATE N` prints the due date; `gongkai workdays between D1 D2` prints the count.
+    Exit 0 on success, 2 on bad input or a year whose schedule is not confirmed."""
+    try:
+        args = _build_parser().parse_args(argv)
+    except SystemExit as exc:  # --help, or a usage error already printed
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    cal = calendar(args.count_start_day)
+    try:
+        if args.action == "add":
+            print(cal.add(_parse_date(args.date), _parse_days(args.days)).isoformat())
+        else:
+            print(cal.between(_parse_date(args.start), _parse_date(args.end)))
+    except (_UsageError, UnconfirmedSchedule) as exc:
+        print(f"{_PROG}：{exc}", file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_OK
