@@ -12,6 +12,8 @@ GONGKAI_SESSION_HOURS  staff sessions expire after this many hours (default 8)
 GONGKAI_LOGIN_MAX_FAILURES / GONGKAI_LOGIN_LOCK_MINUTES  login lockout (default 5 failures, 15 minutes)
 GONGKAI_COUNT_START_DAY  "1": the day of receipt counts as the first working day (default: counting starts
                        the next day; rules.md §2 marks this open)
+GONGKAI_FEE_PAUSES_CLOCK "0": the fee payment period does not stop the reply clock (default: it stops;
+                       rules.md §2 marks this open)
 """
 
 from __future__ import annotations
@@ -90,6 +92,9 @@ def _sqlite(path: Path) -> dict:
 
 
 DATABASES = {"default": database_from_url(env("DATABASE_URL"))}
+# In the database, so that the rate limit of the public form holds across gunicorn workers and hosts;
+# `gongkai demo` / `gongkai serve` create the table (createcachetable).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "gongkai_cache"}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [
@@ -150,11 +155,13 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 
 LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = DATA_DIR / "static"
 MEDIA_ROOT = DATA_DIR / "media"
 UPLOAD_MAX_BYTES = int(env("GONGKAI_UPLOAD_MAX_MB", "10")) * 1024 * 1024
@@ -162,6 +169,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 COUNT_START_DAY = env_flag("GONGKAI_COUNT_START_DAY")
+FEE_PAUSES_CLOCK = env_flag("GONGKAI_FEE_PAUSES_CLOCK", True)
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"

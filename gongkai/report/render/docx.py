@@ -51,8 +51,8 @@ _BLACK = RGBColor(0, 0, 0)
 
 def render_docx(report: AnnualReport) -> bytes:
     doc = Document()
-    _page(doc)
-    _styles(doc)
+    page_setup(doc)
+    base_styles(doc)
     props = doc.core_properties
     props.title = title_of(report)
     props.author = report.agency or ""
@@ -87,7 +87,7 @@ def _paragraphs(doc, text: str | None) -> None:
 # --- page and styles ---
 
 
-def _page(doc) -> None:
+def page_setup(doc) -> None:
     section = doc.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
     section.page_width, section.page_height = Mm(210), Mm(297)
@@ -97,7 +97,7 @@ def _page(doc) -> None:
     paragraph = section.footer.paragraphs[0]
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     paragraph.paragraph_format.first_line_indent = Pt(0)
-    _run(paragraph, "— ", TABLE_FONT, 14)
+    add_run(paragraph, "— ", TABLE_FONT, 14)
     field = OxmlElement("w:fldSimple")
     field.set(qn("w:instr"), "PAGE")
     paragraph._p.append(field)
@@ -105,10 +105,10 @@ def _page(doc) -> None:
     _font(number._r.get_or_add_rPr(), TABLE_FONT)
     number.font.size = Pt(14)
     field.append(number._r)  # the run moves into the field: Word replaces it with the page number
-    _run(paragraph, " —", TABLE_FONT, 14)
+    add_run(paragraph, " —", TABLE_FONT, 14)
 
 
-def _styles(doc) -> None:
+def base_styles(doc) -> None:
     styles = doc.styles
     defaults = styles.element.find(qn("w:docDefaults"))
     if defaults is not None:
@@ -195,7 +195,7 @@ def _indent(ppr, *, chars: float, size_pt: float) -> None:
     ind.set(qn("w:firstLine"), str(int(chars * size_pt * 20)))
 
 
-def _run(paragraph, text: str, east_asia: str, size: float):
+def add_run(paragraph, text: str, east_asia: str, size: float):
     run = paragraph.add_run(text)
     _font(run._r.get_or_add_rPr(), east_asia)
     run.font.size = Pt(size)

@@ -1,0 +1,120 @@
+"""Django admin for agencies and staff. The admin is for superusers only: staff accounts that are not
+superusers cannot log in to it or open any of its pages (they work in the workbench), and the admin
+login has the same lockout as the workbench login."""
+
+from django.contrib import admin
+
+from gongkai.agencies.auth import SuperuserLoginForm, superuser_only
+from gongkai.agencies.models import Agency, LoginFailure, Membership
+from gongkai.agencies.services import agency_create
+from gongkai.audit.services import audit_record
+
+admin.site.site_header = "政府信息公开系统管理"
+admin.site.site_title = "系统管理"
+admin.site.index_title = "系统管理（仅限系统管理员）"
+admin.site.login_form = SuperuserLoginForm
+admin.site.has_permission = superuser_only
+
+_AGENCY_FIELDS = (
+    "name",
+    "parent",
+    "credit_code",
+    "is_supervisor",
+    "office_name",
+    "address",
+    "postcode",
+    "hours",
+    "phone",
+    "fax",
+    "email",
+)
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Agency)
+class AgencyAdmin(admin.ModelAdmin):
+    list_display = ["name", "parent", "is_supervisor", "office_name", "phone"]
+    list_filter = ["is_supervisor"]
+    search_fields = ["name", "office_name", "credit_code"]
+    fields = _AGENCY_FIELDS
+    inlines = [MembershipInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        # moving an agency would have to rewrite the paths of its whole subtree: not done here
+        return ["parent"] if obj is not None else []
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            before = {f: form.initial.get(f) for f in form.changed_data}
+            obj.save()
+            audit_record(
+                actor=request.user,
+                action="agency.update",
+                obj=obj,
+                agency=obj,
+                before=before,
+                after={f: form.cleaned_data.get(f) for f in form.changed_data},
+            )
+            return
+        fields = {f: form.cleaned_data[f] for f in _AGENCY_FIELDS if f not in ("name", "parent")}
+        created = agency_create(name=obj.name, parent=obj.parent, by=request.user, **fields)
+        obj.pk, obj.path = created.pk, created.path
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # applications and reports refer to the agency
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "agency", "role"]
+    list_filter = ["role"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "agency__name"]
+    autocomplete_fields = ["user", "agency"]
+    list_select_related = ["user", "agency"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        audit_record(
+            actor=request.user,
+            action="membership.update" if change else "membership.create",
+            obj=obj,
+            agency=obj.agency,
+            after={"user": obj.user.get_username(), "role": obj.role},
+        )
+
+    def delete_model(self, request, obj):
+        audit_record(
+            actor=request.user,
+            action="membership.delete",
+            obj=obj,
+            agency=obj.agency,
+            before={"user": obj.user.get_username(), "role": obj.role},
+        )
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for membership in queryset.select_related("user", "agency"):
+            self.delete_model(request, membership)
+
+
+@admin.register(LoginFailure)
+class LoginFailureAdmin(admin.ModelAdmin):
+    """Read-only; deleting the rows of a user name unlocks it."""
+
+    list_display = ["username", "ip", "at"]
+    search_fields = ["username", "ip"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,684 @@
+"""`gongkai demo` and `gongkai serve`: a database that is ready to look at, and the production server.
+
+Demo data (deterministic: random.Random(2020)):
+
+- 宁夏回族自治区 › 中卫市 › 沙坡头区人民政府 (its 政务公开办 supervises the district) › 沙坡头区科学技术局 and
+  沙坡头区自然资源局; 中卫市 › 中卫市生态环境局 (outside the district: the district supervisor must not see it).
+- 沙坡头区科学技术局 carries the real office contact data of its 2020 annual report and has no applications
+  at all, as that report says for 2020 ("未收到群众主动要求公开政府信息的申请").
+- 沙坡头区自然资源局 has a few hundred applications over 2020–2022 in every outcome and applicant kind, some
+  corrected (补正), consulted, fee-charged or extended, some concluded only in the January after (carry-over),
+  and 行政复议 / 行政诉讼 cases, some pending across a year end. A few recent applications, dated relative to
+  today, make the deadline lists of the workbench come alive (skipped when this year's holiday schedule is not
+  confirmed).
+- Everything is written through gongkai.cases.services, so events, audit records and deadlines are real.
+  Applicants, their ID numbers (valid GB 11643 check digits) and credit codes (valid GB 32100 check
+  characters), phones and case numbers are fictitious.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import random
+import shutil
+import sys
+import time
+from dataclasses import dataclass, field
+from unittest import mock
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.core.management import call_command
+from django.db import transaction
+
+DEMO_PASSWORD = "gongkai-demo-2020"
+DEMO_SEED = 2020
+KEJIJU = "沙坡头区科学技术局"
+ZIRANJU = "沙坡头区自然资源局"
+SHENGTAI = "中卫市生态环境局"
+DISTRICT = "沙坡头区人民政府"
+YEARS = (2020, 2021, 2022)
+# applications of 沙坡头区自然资源局 received per year
+ZIRANJU_VOLUME = {2020: 64, 2021: 80, 2022: 96}
+SHENGTAI_VOLUME = {2021: 10, 2022: 14}
+
+# (username, display name, what they can do) — printed for the person trying the demo
+DEMO_LOGINS = (
+    ("kejiju_clerk", "王丽", f"{KEJIJU} 经办人（2020 年未收到申请）"),
+    ("ziranju_clerk", "马海军", f"{ZIRANJU} 经办人"),
+    ("ziranju_head", "杨建国", f"{ZIRANJU} 负责人、审核人（可批准延期答复）"),
+    ("shengtai_clerk", "李娜", f"{SHENGTAI} 经办人"),
+    ("district_supervisor", "张静", f"{DISTRICT}政务公开办 上级督查（只读，可看区属各部门）"),
+    ("admin", "系统管理员", "超级用户：可看全部机关，进入 /admin/ 管理后台"),
+)
+
+
+# --- entry points -------------------------------------------------------------------------------------------
+
+
+def run_demo(*, port: int, reset: bool, serve: bool) -> int:
+    """Create the data directory, migrate, load the demo data unless present, print how to log in, serve."""
+    settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+    print(f"数据目录：{settings.DATA_DIR}")
+    print(f"数据库：{_database_label()}")
+    call_command("migrate", interactive=False, verbosity=0)
+
+    present = demo_present()
+    if reset and _has_data():
+        if not _confirm_reset():
+            print("已取消，未删除任何数据。")
+            return 1
+        call_command("flush", interactive=False, verbosity=0)
+        present = False
+        print("已删除原有数据。")
+    if not present:
+        if _has_agencies():
+            print(
+                "数据库中已有机关数据但不是演示数据，未载入演示数据。"
+                "如需改为演示数据，请使用 gongkai demo --reset（将删除全部数据）。",
+                file=sys.stderr,
+            )
+        else:
+            started = time.perf_counter()
+            summary = load_demo_data()
+            print(
+                f"已载入演示数据（{time.perf_counter() - started:.1f} 秒）："
+                f"{summary.agencies} 个机关，{summary.applications} 件政府信息公开申请，"
+                f"{summary.review_cases} 件行政复议、行政诉讼案件。"
+            )
+    else:
+        print("演示数据已存在，直接使用（如需重建：gongkai demo --reset）。")
+
+    _print_welcome(port)
+    if not serve:
+        return 0
+    # runserver without DEBUG serves static files only when told to (--insecure): fine on 127.0.0.1
+    call_command("runserver", f"127.0.0.1:{port}", use_reloader=False, insecure_serving=True)
+    return 0
+
+
+def run_production_server(*, bind: str, workers: int) -> int:
+    """Migrate, collect static files, then replace this process with gunicorn."""
+    settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+    call_command("migrate", interactive=False, verbosity=1)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    print(f"静态文件已收集到 {settings.STATIC_ROOT}：请由反向代理（如 nginx）在 /static/ 下提供。")
+    if not shutil.which("gunicorn") and not _module_available("gunicorn"):
+        print("找不到 gunicorn，请先安装：pip install gunicorn", file=sys.stderr)
+        return 1
+    argv = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "gongkai.wsgi:application",
+        "--bind",
+        bind,
+        "--workers",
+        str(workers),
+        "--access-logfile",
+        "-",
+        "--forwarded-allow-ips",
+        os.environ.get("GONGKAI_FORWARDED_ALLOW_IPS", "127.0.0.1"),
+    ]
+    print(f"以生产模式启动：{bind}，{workers} 个工作进程。")
+    sys.stdout.flush()
+    sys.stderr.flush()
+    try:
+        os.execv(sys.executable, argv)
+    except OSError as exc:
+        print(f"无法启动 gunicorn：{exc}", file=sys.stderr)
+        return 1
+    return 0  # pragma: no cover - execv does not return
+
+
+def _module_available(name: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(name) is not None
+
+
+def _database_label() -> str:
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"SQLite {db['NAME']}"
+    return f"PostgreSQL {db.get('HOST') or 'localhost'}:{db.get('PORT') or 5432}/{db['NAME']}"
+
+
+def demo_present() -> bool:
+    from gongkai.agencies.models import Agency
+
+    return Agency.objects.filter(name=KEJIJU, email="sptqkxjsj@163.com").exists()
+
+
+def _has_agencies() -> bool:
+    from gongkai.agencies.models import Agency
+
+    return Agency.objects.exists()
+
+
+def _has_data() -> bool:
+    return _has_agencies() or get_user_model().objects.exists()
+
+
+def _confirm_reset() -> bool:
+    """Ask before deleting on a terminal; `--reset` without a terminal (scripts, CI) proceeds."""
+    if not sys.stdin.isatty():
+        return True
+    print(
+        f"将删除数据库（{_database_label()}）中的全部数据，包括机关、人员、申请和审计记录，然后重新载入演示数据。"
+    )
+    try:
+        answer = input("确定要删除吗？输入“是”或 yes 继续，其他任意键取消：").strip().lower()
+    except EOFError:
+        return False
+    return answer in ("是", "y", "yes", "确定")
+
+
+def _print_welcome(port: int) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    base = f"http://127.0.0.1:{port}"
+    detected = Console().width
+    console = Console(highlight=False, width=max(100, detected), soft_wrap=True)
+    console.print()
+    console.print(f"[bold]gongkai 演示站点[/bold]  {base}/")
+    console.print(f"  公众门户  {base}/")
+    console.print(f"  工作台    {base}/workbench/")
+    console.print(f"  管理后台  {base}/admin/")
+    table = Table(title=f"演示账号（密码均为 {DEMO_PASSWORD}）", title_justify="left")
+    table.add_column("用户名", style="bold", no_wrap=True)
+    table.add_column("姓名", no_wrap=True)
+    table.add_column("角色")
+    for username, name, role in DEMO_LOGINS:
+        table.add_row(username, name, role)
+    console.print(table)
+    console.print("科技局的联系方式取自其2020年年度报告；申请人、证件号码、案件等均为虚构的演示数据。")
+
+
+# --- demo data ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class DemoSummary:
+    agencies: int = 0
+    applications: int = 0
+    review_cases: int = 0
+    users: dict = field(default_factory=dict)
+
+
+def load_demo_data() -> DemoSummary:
+    """Load the demo agencies, users and records; one transaction (fast on SQLite, all or nothing)."""
+    from gongkai.cases import services
+    from gongkai.cases.calendar import work_calendar
+
+    calendar = work_calendar()
+    # The holiday tables cannot change during the load: pin the calendar instead of letting every service
+    # call check its version (two queries each, a third of the load time).
+    with transaction.atomic(), mock.patch.object(services, "work_calendar", lambda: calendar):
+        return _Loader(random.Random(DEMO_SEED), calendar).load()
+
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+_CREDIT_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+# 行政区划代码: 沙坡头区, 中宁县, 海原县, 兴庆区 (银川), 利通区 (吴忠)
+_REGIONS = ("640502", "640502", "640502", "640521", "640522", "640104", "640302")
+
+
+def resident_id_number(rng: random.Random, region: str | None = None) -> str:
+    """A 居民身份证号码 with a valid GB 11643-1999 check digit (fictitious person)."""
+    birth = dt.date(1955, 1, 1) + dt.timedelta(days=rng.randrange(45 * 365))
+    body = f"{region or rng.choice(_REGIONS)}{birth:%Y%m%d}{rng.randrange(1, 1000):03d}"
+    return body + _ID_CHECK[sum(int(d) * w for d, w in zip(body, _ID_WEIGHTS, strict=True)) % 11]
+
+
+def credit_code(rng: random.Random, prefix: str, region: str = "640502") -> str:
+    """A 统一社会信用代码 with a valid GB 32100-2015 check character (fictitious organisation)."""
+    body = (
+        prefix
+        + region
+        + "".join(rng.choice(_CREDIT_CHARS[:10]) for _ in range(8))
+        + rng.choice(_CREDIT_CHARS)
+    )
+    total = sum(_CREDIT_CHARS.index(c) * w for c, w in zip(body, _CREDIT_WEIGHTS, strict=True))
+    return body + _CREDIT_CHARS[(31 - total % 31) % 31]
+
+
+_SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严武戴"
+_GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建国志文斌辉海燕晓东宁梅春生福成忠德秀兰花"
+_ORG_WORDS = "金沙黄河沙坡鑫源宏达瑞丰银川塞上星海腾飞长城恒通西夏新禾天元鸣沙宁安永康"
+_STREETS = ("文萃路", "鼓楼东街", "应理南街", "长城西街", "迎水路", "平安东街", "开元大道", "沙坡头大道")
+_ORGS = {
+    # applicant kind -> (credit code prefix, name patterns)
+    "commercial": ("91", ("中卫市{w}商贸有限公司", "宁夏{w}房地产开发有限公司", "中卫市{w}建筑工程有限公司")),
+    "research": ("12", ("宁夏{w}农业科学研究所", "中卫市{w}治沙研究院")),
+    "public_interest": ("51", ("中卫市{w}环境保护志愿者协会", "中卫市{w}公益服务中心")),
+    "legal_service": ("31", ("宁夏{w}律师事务所", "宁夏{w}律师事务所中卫分所")),
+    "other": ("N2", ("沙坡头区{w}镇{w2}村民委员会", "中卫市{w}农民专业合作社")),
+}
+_TOPICS = (
+    "{y}年{place}集体土地征收补偿安置方案及批复文件",
+    "{place}地块国有建设用地使用权出让合同及成交公示",
+    "{y}年度沙坡头区土地利用年度计划",
+    "{place}住宅小区建设工程规划许可证及附图",
+    "{place}耕地占补平衡验收材料",
+    "{y}年沙坡头区矿产资源开发利用方案审查意见",
+    "{place}宅基地审批档案",
+    "{place}不动产登记簿中本人房屋的登记信息",
+    "{y}年沙坡头区国土空间总体规划（草案）征求意见材料",
+    "{place}违法占地行政处罚决定书",
+    "{place}林地征占用审核同意书",
+    "{y}年度地质灾害防治方案",
+)
+_PLACES = (
+    "迎水桥镇",
+    "文昌镇",
+    "柔远镇",
+    "镇罗镇",
+    "宣和镇",
+    "东园镇",
+    "永康镇",
+    "常乐镇",
+    "香山乡",
+    "兴仁镇",
+)
+
+# Random outcomes after the forced ones, weighted roughly like published reports of such agencies.
+_OUTCOME_WEIGHTS = {
+    "granted": 30,
+    "already_public": 10,
+    "partial": 12,
+    "refused.state_secret": 1,
+    "refused.prohibited_by_law": 1,
+    "refused.security_stability": 1,
+    "refused.third_party": 3,
+    "refused.internal_affairs": 2,
+    "refused.process_info": 3,
+    "refused.enforcement_file": 1,
+    "refused.administrative_query": 2,
+    "unable.not_held": 12,
+    "unable.not_this_agency": 5,
+    "unable.needs_creation": 4,
+    "unable.unclear_after_correction": 1,
+    "not_processed.petition": 3,
+    "not_processed.duplicate": 2,
+    "not_processed.publication": 1,
+    "not_processed.excessive": 1,
+    "not_processed.confirmation": 1,
+    "other.no_correction": 2,
+    "other.fee_unpaid": 1,
+    "other.withdrawn": 2,
+    "other.other": 1,
+}
+_KIND_WEIGHTS = {
+    "natural_person": 62,
+    "commercial": 14,
+    "research": 3,
+    "public_interest": 5,
+    "legal_service": 9,
+    "other": 7,
+}
+
+
+class _Loader:
+    def __init__(self, rng: random.Random, calendar):
+        from gongkai.cases import services
+
+        self.rng = rng
+        self.services = services
+        self.cal = calendar
+        self.summary = DemoSummary()
+        self.today = services._today()
+
+    # -- agencies and people --
+
+    def load(self) -> DemoSummary:
+        from gongkai.agencies.models import Agency, Membership, Role
+        from gongkai.agencies.services import agency_create
+        from gongkai.cases.models import Application
+
+        User = get_user_model()
+        # one password hash for all the demo users: hashing takes about half a second each
+        password = make_password(DEMO_PASSWORD)
+        admin = User.objects.create(
+            username="admin",
+            email="admin@example.com",
+            password=password,
+            first_name="系统管理员",
+            is_staff=True,
+            is_superuser=True,
+        )
+        region = agency_create(name="宁夏回族自治区", by=admin)
+        city = agency_create(name="中卫市", parent=region, by=admin)
+        district = agency_create(
+            name=DISTRICT,
+            parent=city,
+            by=admin,
+            is_supervisor=True,
+            office_name="沙坡头区人民政府办公室（政务公开办）",
+        )
+        kejiju = agency_create(
+            name=KEJIJU,
+            parent=district,
+            by=admin,
+            office_name="沙坡头区科学技术局办公室",
+            address="中卫市沙坡头区科学技术局办公室305室",
+            postcode="755000",
+            phone="0955-8812012",
+            email="sptqkxjsj@163.com",
+        )
+        ziranju = agency_create(
+            name=ZIRANJU, parent=district, by=admin, office_name="沙坡头区自然资源局办公室"
+        )
+        shengtai = agency_create(name=SHENGTAI, parent=city, by=admin, office_name="中卫市生态环境局办公室")
+        self.summary.agencies = Agency.objects.count()
+
+        def person(username: str, full_name: str, *roles: tuple) -> object:
+            user = User.objects.create(
+                username=username,
+                email=f"{username}@example.com",
+                password=password,
+                last_name=full_name[0],
+                first_name=full_name[1:],
+            )
+            for agency, role in roles:
+                Membership.objects.create(user=user, agency=agency, role=role)
+            return user
+
+        names = {u: n for u, n, _ in DEMO_LOGINS}
+        people = {
+            "kejiju_clerk": person("kejiju_clerk", names["kejiju_clerk"], (kejiju, Role.CLERK)),
+            "ziranju_clerk": person("ziranju_clerk", names["ziranju_clerk"], (ziranju, Role.CLERK)),
+            "ziranju_head": person(
+                "ziranju_head", names["ziranju_head"], (ziranju, Role.HEAD), (ziranju, Role.REVIEWER)
+            ),
+            "shengtai_clerk": person("shengtai_clerk", names["shengtai_clerk"], (shengtai, Role.CLERK)),
+            "district_supervisor": person(
+                "district_supervisor", names["district_supervisor"], (district, Role.SUPERVISOR)
+            ),
+            "admin": admin,
+        }
+        self.summary.users = {k: v.pk for k, v in people.items()}
+
+        clerk, head = people["ziranju_clerk"], people["ziranju_head"]
+        for year, volume in ZIRANJU_VOLUME.items():
+            self._year_of_applications(ziranju, clerk, head, year, volume, forced=True)
+        self._review_cases(ziranju, clerk)
+        shengtai_clerk = people["shengtai_clerk"]
+        for year, volume in SHENGTAI_VOLUME.items():
+            self._year_of_applications(shengtai, shengtai_clerk, None, year, volume, forced=False)
+        self._recent_applications(ziranju, clerk)
+        self.summary.applications = Application.objects.count()
+        return self.summary
+
+    # -- applications --
+
+    def _applicant(self, kind: str) -> dict:
+        rng = self.rng
+        street = f"宁夏中卫市沙坡头区{rng.choice(_STREETS)}{rng.randrange(1, 300)}号"
+        if kind == "natural_person":
+            name = rng.choice(_SURNAMES) + "".join(rng.choice(_GIVEN) for _ in range(rng.choice((1, 2))))
+            fields = {"applicant_name": name, "id_type": "resident_id", "id_number": resident_id_number(rng)}
+        else:
+            prefix, patterns = _ORGS[kind]
+            words = [_ORG_WORDS[i : i + 2] for i in range(0, len(_ORG_WORDS) - 1, 2)]
+            name = rng.choice(patterns).format(w=rng.choice(words), w2=rng.choice(words))
+            fields = {
+                "applicant_name": name,
+                "id_type": "credit_code",
+                "id_number": credit_code(rng, prefix),
+                "contact_person": rng.choice(_SURNAMES) + rng.choice(_GIVEN) + rng.choice(_GIVEN),
+            }
+        mobile = f"1{rng.choice('35789')}{rng.randrange(10**9):09d}"
+        delivery = rng.choice(("post", "email", "email", "online", "pickup"))
+        return {
+            **fields,
+            "applicant_kind": kind,
+            "phone": mobile,
+            "email": f"demo{rng.randrange(10**6):06d}@example.com",
+            "address": street,
+            "postcode": "755000",
+            "delivery": delivery,
+            "requested_form": "paper" if delivery in ("post", "pickup") else "electronic",
+            "channel": rng.choice(("online", "online", "online", "letter", "in_person", "email")),
+        }
+
+    def _description(self, year: int) -> str:
+        return self.rng.choice(_TOPICS).format(
+            y=year - self.rng.choice((0, 1, 2)), place=self.rng.choice(_PLACES)
+        )
+
+    def _plan(self, year: int, volume: int, forced: bool) -> list[tuple[str, str]]:
+        """(applicant kind, outcome) per application: every outcome and kind at least once a year when
+        `forced`, the rest drawn by weight."""
+        rng = self.rng
+        kinds, weights = zip(*_KIND_WEIGHTS.items(), strict=True)
+        outcomes, o_weights = zip(*_OUTCOME_WEIGHTS.items(), strict=True)
+        plan = []
+        if forced:
+            forced_kinds = list(kinds)
+            for i, outcome in enumerate(outcomes):
+                kind = forced_kinds[i] if i < len(forced_kinds) else rng.choices(kinds, weights)[0]
+                plan.append((kind, outcome))
+        while len(plan) < volume:
+            plan.append((rng.choices(kinds, weights)[0], rng.choices(outcomes, o_weights)[0]))
+        rng.shuffle(plan)
+        return plan
+
+    def _year_of_applications(self, agency, clerk, head, year: int, volume: int, *, forced: bool) -> None:
+        rng = self.rng
+        plan = self._plan(year, volume, forced)
+        # receipt days spread over the year's working days; the last ones of December carry over
+        days = sorted(
+            self.cal.next_workday(dt.date(year, 1, 2) + dt.timedelta(days=rng.randrange(362))) for _ in plan
+        )
+        days[-3:] = [self.cal.next_workday(dt.date(year, 12, d)) for d in (21, 25, 28)]
+        for (kind, outcome), received in zip(plan, days, strict=True):
+            if received > self.today:
+                continue
+            self._application(agency, clerk, head, kind, outcome, received)
+
+    def _application(self, agency, clerk, head, kind: str, outcome: str, received: dt.date):
+        s, cal, rng = self.services, self.cal, self.rng
+        a = s.application_register(
+            agency=agency,
+            by=clerk,
+            received_on=received,
+            description=self._description(received.year),
+            **self._applicant(kind),
+        )
+        last = received
+
+        corrected = outcome == "unable.unclear_after_correction" or (
+            outcome not in ("other.fee_unpaid",) and rng.random() < 0.08
+        )
+        if corrected or outcome == "other.no_correction":
+            on = cal.add(received, rng.randint(1, 5))
+            s.application_request_correction(
+                application=a,
+                by=clerk,
+                on=on,
+                items="所需信息的描述不明确，请写明地块位置、文件名称或文号",
+                correction_due_on=cal.add(on, 10),
+            )
+            if outcome == "other.no_correction":
+                s.application_close_uncorrected(application=a, by=clerk, on=cal.add(a.correction_due_on, 1))
+                return a
+            last = cal.add(on, rng.randint(2, 9))
+            s.application_receive_correction(application=a, by=clerk, on=last)
+
+        if outcome in ("partial", "refused.third_party") or (outcome == "granted" and rng.random() < 0.1):
+            on = cal.add(last, rng.randint(1, 6))
+            third = rng.random() < 0.75
+            consultation = s.application_start_consultation(
+                application=a,
+                by=clerk,
+                kind="third_party" if third else "co_agency",
+                party=(
+                    f"宁夏{rng.choice(('金沙', '鑫源', '宏达', '塞上'))}房地产开发有限公司"
+                    if third
+                    else "沙坡头区住房和城乡建设局"
+                ),
+                on=on,
+            )
+            last = cal.add(on, rng.randint(3, 16))
+            s.application_end_consultation(
+                consultation=consultation,
+                by=clerk,
+                on=last,
+                answer=rng.choice(("不同意公开涉及本单位商业秘密的部分", "同意公开", "")),
+            )
+            a.refresh_from_db()  # the service updated the consultation's copy of the application
+
+        if outcome == "other.fee_unpaid" or (outcome in ("granted", "partial") and rng.random() < 0.05):
+            on = cal.add(last, rng.randint(1, 5))
+            notice = s.application_issue_fee_notice(
+                application=a, by=clerk, on=on, scale="by_volume", quantity=rng.randint(60, 260)
+            )
+            if outcome == "other.fee_unpaid":
+                s.application_close_unpaid(application=a, by=clerk, on=cal.add(notice.pay_due_on, 1))
+                return a
+            last = cal.add(on, rng.randint(2, 15))
+            s.application_record_payment(fee_notice=notice, by=clerk, on=last)
+            a.refresh_from_db()
+
+        if head is not None and rng.random() < 0.07 and cal.between(last, a.due_on) >= 2:
+            last = cal.add(last, 1)
+            s.application_extend(
+                application=a,
+                by=head,
+                on=last,
+                days=rng.choice((10, 15, 20)),
+                reason="所需信息涉及多个年度档案，需调档核查",
+            )
+
+        room = max(1, cal.between(last, a.due_on))
+        if received.month == 12 and received.day >= 20:
+            reply_on = cal.add(last, max(room - 2, 1))  # after the year end: carried over
+        elif rng.random() < 0.03:
+            reply_on = cal.add(a.due_on, rng.randint(1, 4))  # a late reply, on record as such
+        else:
+            reply_on = cal.add(last, rng.randint(1, room))
+        s.application_reply(application=a, by=clerk, on=min(reply_on, self.today), outcome=outcome)
+        return a
+
+    # -- 行政复议、行政诉讼 --
+
+    def _review_cases(self, agency, clerk) -> None:
+        from gongkai.cases.models import Application
+
+        s = self.services
+        # (kind, case number, filed, result or None = still pending now, concluded)
+        plan = (
+            ("review", "中卫沙政复〔2020〕3号", "2020-06-08", "upheld", "2020-08-05"),
+            ("litigation_direct", "（2020）宁0502行初21号", "2020-09-14", "upheld", "2020-12-10"),
+            ("review", "中卫沙政复〔2020〕11号", "2020-11-16", "corrected", "2021-01-12"),
+            ("review", "中卫沙政复〔2021〕4号", "2021-04-12", "other", "2021-06-07"),
+            ("review", "中卫沙政复〔2021〕9号", "2021-07-05", "upheld", "2021-09-01"),
+            ("litigation_after_review", "（2021）宁0502行初37号", "2021-10-18", "upheld", "2022-03-15"),
+            ("litigation_direct", "（2021）宁0502行初45号", "2021-12-06", "corrected", "2022-05-20"),
+            ("review", "中卫沙政复〔2022〕2号", "2022-03-07", "upheld", "2022-05-06"),
+            ("review", "中卫沙政复〔2022〕8号", "2022-06-13", "upheld", "2022-08-10"),
+            ("litigation_direct", "（2022）宁0502行初16号", "2022-08-22", "other", "2022-11-08"),
+            ("review", "中卫沙政复〔2022〕15号", "2022-12-12", "corrected", "2023-02-09"),
+        )
+        contested = list(
+            Application.objects.filter(
+                agency=agency, outcome__regex=r"^(refused|unable|not_processed|partial)"
+            ).order_by("concluded_on", "id")
+        )
+        bodies = {
+            "review": "中卫市沙坡头区人民政府",
+            "litigation_direct": "中卫市沙坡头区人民法院",
+            "litigation_after_review": "中卫市沙坡头区人民法院",
+        }
+        used: set[int] = set()
+        for kind, number, filed, result, concluded in plan:
+            filed_on, concluded_on = dt.date.fromisoformat(filed), dt.date.fromisoformat(concluded)
+            if filed_on > self.today:
+                continue
+            application = next(
+                (a for a in reversed(contested) if a.concluded_on < filed_on and a.pk not in used), None
+            )
+            if application is not None:
+                used.add(application.pk)
+            case = s.review_case_register(
+                agency=agency,
+                by=clerk,
+                kind=kind,
+                case_number=number,
+                filed_on=filed_on,
+                body=bodies[kind],
+                application=application,
+                note=f"申请人不服{application.number}的答复" if application else "",
+            )
+            self.summary.review_cases += 1
+            if concluded_on <= self.today:
+                s.review_case_conclude(case=case, by=clerk, result=result, concluded_on=concluded_on)
+
+    # -- a few applications of the last weeks, so the deadline lists are not empty --
+
+    def _recent_applications(self, agency, clerk) -> None:
+        from django.core.exceptions import ValidationError
+
+        from gongkai.workdays import UnconfirmedSchedule
+
+        cal, s = self.cal, self.services
+        if not cal.is_confirmed(self.today.year) or not cal.is_confirmed(
+            (self.today - dt.timedelta(days=60)).year
+        ):
+            return
+
+        def workdays_ago(n: int) -> dt.date:
+            day = self.today
+            while n > 0:
+                day -= dt.timedelta(days=1)
+                n -= cal.is_workday(day)
+            return day
+
+        def register(ago: int, kind: str = "natural_person"):
+            a = s.application_register(
+                agency=agency,
+                by=clerk,
+                received_on=workdays_ago(ago),
+                description=self._description(self.today.year),
+                **self._applicant(kind),
+            )
+            return a
+
+        try:
+            with transaction.atomic():
+                register(24)  # past its 20 working days: overdue
+                register(22, "legal_service")  # overdue
+                register(17, "commercial")  # due within a few working days
+                register(16)
+                register(3)
+                register(1, "public_interest")
+                waiting = register(6)
+                s.application_request_correction(
+                    application=waiting,
+                    by=clerk,
+                    on=workdays_ago(4),
+                    items="请提供申请人身份证明复印件，并写明所需信息的文件名称",
+                    correction_due_on=cal.add(workdays_ago(4), 15),
+                )
+                consulting = register(9, "commercial")
+                s.application_start_consultation(
+                    application=consulting,
+                    by=clerk,
+                    kind="third_party",
+                    party="宁夏鑫源房地产开发有限公司",
+                    on=workdays_ago(5),
+                )
+                paying = register(8)
+                s.application_issue_fee_notice(
+                    application=paying, by=clerk, on=workdays_ago(2), scale="by_volume", quantity=120
+                )
+                done = register(12)
+                s.application_reply(application=done, by=clerk, on=workdays_ago(2), outcome="granted")
+        except (UnconfirmedSchedule, ValidationError):
+            pass  # the history stands on its own; the recent applications are a bonus

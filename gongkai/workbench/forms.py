@@ -1,0 +1,278 @@
+"""Forms of the staff workbench. They only parse input: the rules live in gongkai.cases.services, whose
+ValidationErrors are put back on these forms next to the field they name (`service_errors`)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.utils import timezone
+
+from gongkai.cases.enums import (
+    ApplicantKind,
+    CaseKind,
+    CaseResult,
+    Channel,
+    ConsultationKind,
+    Delivery,
+    FeeScale,
+    IdType,
+    LetterKind,
+    RequestedForm,
+    Status,
+)
+from gongkai.cases.selectors import OUTCOME_GROUPS
+from gongkai.portal.forms import ChineseForm, service_errors  # noqa: F401 (used by the views)
+from gongkai.report.formats import OUTCOMES
+
+# Outcomes that conclude by their own step (逾期未补正 / 逾期未缴费), not through the reply form.
+OWN_STEP_OUTCOMES = {"other.no_correction", "other.fee_unpaid"}
+
+
+def _today() -> datetime.date:
+    return timezone.localdate()
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+def date_field(label: str, **kwargs) -> forms.DateField:
+    return forms.DateField(label=label, widget=DateInput(), initial=_today, **kwargs)
+
+
+def outcome_choices(*, for_reply: bool = False) -> list:
+    """OUTCOMES grouped as the six rows of table 3 (optgroups), with their labels."""
+    groups = []
+    for group, label in OUTCOME_GROUPS:
+        options = [
+            (o.code, o.label)
+            for o in OUTCOMES
+            if o.row_2021.split(".")[0] == group and not (for_reply and o.code in OWN_STEP_OUTCOMES)
+        ]
+        if options:
+            groups.append((label, options))
+    return groups
+
+
+# --- list filters ----------------------------------------------------------------------------------------
+
+
+class ApplicationFilterForm(ChineseForm):
+    q = forms.CharField(label="搜索", required=False, max_length=100)
+    status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部状态"), *Status.choices])
+    outcome = forms.ChoiceField(label="答复结果", required=False)
+    applicant_kind = forms.ChoiceField(
+        label="申请人类型", required=False, choices=[("", "全部类型"), *ApplicantKind.choices]
+    )
+    year = forms.TypedChoiceField(label="收到年度", required=False, coerce=int, empty_value=None)
+    agency = forms.TypedChoiceField(label="机关", required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args, agencies=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["q"].widget.attrs["placeholder"] = "申请编号、申请人或内容"
+        self.fields["q"].widget.input_type = "search"
+        groups = [(f"group:{code}", f"{label}（全部）") for code, label in OUTCOME_GROUPS]
+        self.fields["outcome"].choices = [("", "全部结果"), ("汇总", groups), *outcome_choices()]
+        this_year = _today().year
+        self.fields["year"].choices = [("", "全部年度")] + [(y, f"{y}年") for y in range(this_year, 2018, -1)]
+        self.fields["agency"].choices = [("", "全部机关")] + [(a.pk, a.name) for a in agencies]
+        if len(agencies) <= 1:
+            self.fields["agency"].widget = forms.HiddenInput()
+
+
+# --- registration --------------------------------------------------------------------------------------
+
+
+class ApplicationRegisterForm(ChineseForm):
+    agency = forms.TypedChoiceField(label="受理机关", coerce=int)
+    channel = forms.ChoiceField(
+        label="申请方式",
+        choices=[c for c in Channel.choices if c[0] != Channel.ONLINE],
+        initial=Channel.LETTER,
+    )
+    received_on = date_field(
+        "收到申请日期",
+        help_text="当面提交：提交之日；挂号信：签收之日；平信：与申请人确认之日；传真、电子邮件：双方确认之日",
+    )
+    applicant_kind = forms.ChoiceField(label="申请人类型", choices=ApplicantKind.choices)
+    applicant_name = forms.CharField(label="申请人姓名 / 名称", max_length=100)
+    id_type = forms.ChoiceField(label="身份证明类型", choices=IdType.choices)
+    id_number = forms.CharField(label="身份证明号码", max_length=40)
+    contact_person = forms.CharField(label="联系人", max_length=50, required=False)
+    phone = forms.CharField(label="联系电话", max_length=20)
+    email = forms.EmailField(label="电子邮箱", required=False)
+    address = forms.CharField(label="通信地址", max_length=200, required=False)
+    postcode = forms.CharField(label="邮政编码", max_length=6, required=False)
+    description = forms.CharField(
+        label="所需政府信息的名称、文号或者便于查询的其他特征性描述",
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    requested_form = forms.ChoiceField(label="信息的指定提供形式", choices=RequestedForm.choices)
+    delivery = forms.ChoiceField(label="获取信息的方式", choices=Delivery.choices)
+
+    def __init__(self, *args, agencies=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].choices = [(a.pk, a.name) for a in agencies]
+        if len(agencies) == 1:
+            self.fields["agency"].initial = agencies[0].pk
+
+
+# --- actions on an application ------------------------------------------------------------------------
+
+
+class CorrectionRequestForm(ChineseForm):
+    on = date_field("告知日期")
+    items = forms.CharField(
+        label="需要补正的事项",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="一次性告知全部需要补正的事项，每行一项",
+    )
+    correction_due_on = forms.DateField(label="补正期限", widget=DateInput())
+
+
+class DateOnlyForm(ChineseForm):
+    on = date_field("日期")
+
+
+class CorrectionReceivedForm(DateOnlyForm):
+    on = date_field("收到补正材料日期")
+
+
+class CloseUncorrectedForm(DateOnlyForm):
+    on = date_field("办结日期")
+
+
+class CloseUnpaidForm(DateOnlyForm):
+    on = date_field("办结日期")
+
+
+class ConsultationStartForm(ChineseForm):
+    kind = forms.ChoiceField(label="类型", choices=ConsultationKind.choices)
+    party = forms.CharField(label="被征求意见方", max_length=100)
+    on = date_field("发出日期")
+
+
+class ConsultationEndForm(ChineseForm):
+    consultation = forms.TypedChoiceField(label="征求意见", coerce=int)
+    on = date_field("收到意见日期")
+    answer = forms.CharField(
+        label="意见",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="逾期未提出意见的可不填",
+    )
+
+    def __init__(self, *args, consultations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["consultation"].choices = [
+            (c.pk, f"{c.party}（{c.sent_on:%Y-%m-%d} 发出）") for c in consultations
+        ]
+
+
+class FeeNoticeForm(ChineseForm):
+    scale = forms.ChoiceField(label="计收方式", choices=FeeScale.choices, initial=FeeScale.BY_VOLUME)
+    quantity = forms.IntegerField(
+        label="页数 / 件数",
+        min_value=1,
+        required=False,
+        help_text="按量计收填写页数；按件计收可不填，由系统按本月申请件数计算",
+    )
+    on = date_field("通知日期")
+
+
+class PaymentForm(ChineseForm):
+    fee_notice = forms.TypedChoiceField(label="收费通知", coerce=int)
+    on = date_field("缴费日期")
+
+    def __init__(self, *args, fee_notices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["fee_notice"].choices = [
+            (f.pk, f"{f.amount}元（{f.issued_on:%Y-%m-%d} 通知）") for f in fee_notices
+        ]
+
+
+class ExtendForm(ChineseForm):
+    days = forms.IntegerField(label="延长工作日数", min_value=1, max_value=20, initial=20)
+    reason = forms.CharField(label="延期理由", widget=forms.Textarea(attrs={"rows": 3}))
+    on = date_field("决定日期")
+
+
+class ReplyForm(ChineseForm):
+    outcome = forms.ChoiceField(label="答复结果")
+    note = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    on = date_field("答复日期")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].choices = [("", "请选择答复结果"), *outcome_choices(for_reply=True)]
+
+
+# --- letters ---------------------------------------------------------------------------------------------
+
+
+class LetterDraftForm(ChineseForm):
+    kind = forms.ChoiceField(label="文书", choices=LetterKind.choices)
+
+
+class LetterEditForm(ChineseForm):
+    title = forms.CharField(label="标题", max_length=100)
+    body = forms.CharField(
+        label="正文",
+        widget=forms.Textarea(attrs={"rows": 22, "class": "letter-body"}),
+        help_text="每段一行。【】中的内容需要填写后才能出具。落款（机关名称、日期）在出具时自动生成。",
+    )
+
+
+class LetterIssueForm(ChineseForm):
+    on = date_field("出具日期")
+    confirm = forms.BooleanField(
+        label="我已核对文书内容，确认出具（出具后不能再修改）",
+        error_messages={"required": "请勾选确认后再出具"},
+    )
+
+
+# --- 行政复议、行政诉讼 ----------------------------------------------------------------------------------
+
+
+class ReviewCaseForm(ChineseForm):
+    agency = forms.TypedChoiceField(label="被申请 / 被诉机关", coerce=int)
+    kind = forms.ChoiceField(label="类型", choices=CaseKind.choices)
+    case_number = forms.CharField(label="案号", max_length=60)
+    filed_on = date_field("收到申请 / 起诉日期")
+    body = forms.CharField(label="复议机关 / 审理法院", max_length=100, required=False)
+    application = forms.CharField(
+        label="相关申请编号",
+        max_length=40,
+        required=False,
+        help_text="如与某件政府信息公开申请有关，填写申请编号",
+    )
+    note = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, agencies=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].choices = [(a.pk, a.name) for a in agencies]
+
+
+class ReviewConcludeForm(ChineseForm):
+    result = forms.ChoiceField(
+        label="审结结果", choices=[c for c in CaseResult.choices if c[0] != CaseResult.PENDING]
+    )
+    concluded_on = date_field("审结日期")
+
+
+# --- annual tables ----------------------------------------------------------------------------------------
+
+
+class AnnualTablesForm(ChineseForm):
+    agency = forms.TypedChoiceField(label="机关", coerce=int)
+    year = forms.TypedChoiceField(label="年度", coerce=int)
+
+    def __init__(self, *args, agencies=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].choices = [(a.pk, a.name) for a in agencies]
+        this_year = _today().year
+        self.fields["year"].choices = [(y, f"{y}年") for y in range(this_year, 2018, -1)]

@@ -1,0 +1,42 @@
+"""Staff pages. Thin: every read goes through a selector (which filters by the user's agencies, so another
+agency's case is a 404), every write through a service (which checks the permission and the state);
+a service's ValidationError is shown beside the field it names, its PermissionDenied as a 403 page."""
+
+from gongkai.workbench.views.applications import (
+    Login,
+    application_action,
+    application_detail,
+    application_export,
+    application_list_view,
+    application_register,
+    attachment_download,
+    dashboard,
+    logout,
+)
+from gongkai.workbench.views.letters import letter_download, letter_draft, letter_edit, letter_issue
+from gongkai.workbench.views.reports import (
+    annual_tables_download,
+    annual_tables_view,
+    review_case_conclude,
+    review_case_list,
+)
+
+__all__ = [
+    "Login",
+    "annual_tables_download",
+    "annual_tables_view",
+    "application_action",
+    "application_detail",
+    "application_export",
+    "application_list_view",
+    "application_register",
+    "attachment_download",
+    "dashboard",
+    "letter_download",
+    "letter_draft",
+    "letter_edit",
+    "letter_issue",
+    "logout",
+    "review_case_conclude",
+    "review_case_list",
+]

@@ -1,0 +1,216 @@
+"""`gongkai demo` data: loaded through the services into a fresh data directory, and consistent with the seed
+report (沙坡头区科学技术局: no applications in 2020) and with itself (annual tables = workbench counts)."""
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.core.management import call_command
+from django.http import Http404
+from django.test import override_settings
+
+from gongkai import demo
+from gongkai.agencies.models import Agency
+from gongkai.agencies.selectors import agencies_visible
+from gongkai.agencies.validators import credit_code_problem, id_number_problem
+from gongkai.audit.models import AuditEvent
+from gongkai.cases.enums import EventKind, Status
+from gongkai.cases.models import Application, ApplicationEvent, ReviewCase
+from gongkai.cases.selectors import (
+    OUTCOME_GROUPS,
+    annual_tables,
+    application_get,
+    application_list,
+    dashboard_counts,
+    review_cases_for,
+)
+from gongkai.report.formats import FORMATS, TABLE3_APPLICANT_COLUMNS
+from gongkai.report.rules import check
+
+TOTAL = len(TABLE3_APPLICANT_COLUMNS)
+TODAY = dt.date(2026, 1, 15)
+
+
+@pytest.fixture(scope="module")
+def demo_data(django_db_setup, django_db_blocker, tmp_path_factory):
+    """run_demo(serve=False) once for the module, on a temporary data directory; wiped afterwards."""
+    data_dir = tmp_path_factory.mktemp("gongkai-data")
+    with django_db_blocker.unblock(), override_settings(DATA_DIR=data_dir):
+        assert demo.run_demo(port=8123, reset=False, serve=False) == 0
+        yield data_dir
+        call_command("flush", interactive=False, verbosity=0)
+        ContentType.objects.clear_cache()
+
+
+def user(name):
+    return get_user_model().objects.get(username=name)
+
+
+def agency(name):
+    return Agency.objects.get(name=name)
+
+
+def value(report, row, column=TOTAL):
+    return report.table3[row][column].value
+
+
+def table_errors(report, previous=None):
+    """Every error of check() but R8: the six text sections are the report builder's, not built from the
+    records (table 2, also the builder's, is blank, which R11 reports as info, not as an error)."""
+    return [f for f in check(report, previous=previous) if f.severity == "error" and f.rule != "R8"]
+
+
+def test_data_dir_created_and_kejiju_has_its_real_contact_data(demo_data, db):
+    assert demo_data.is_dir()
+    kejiju = agency(demo.KEJIJU)
+    assert kejiju.address == "中卫市沙坡头区科学技术局办公室305室"
+    assert (kejiju.postcode, kejiju.phone, kejiju.email) == ("755000", "0955-8812012", "sptqkxjsj@163.com")
+    district = agency(demo.DISTRICT)
+    assert district.is_supervisor
+    assert kejiju.parent == district and kejiju.path.startswith(district.path)
+    assert district.parent.name == "中卫市" and district.parent.parent.name == "宁夏回族自治区"
+
+
+def test_kejiju_received_no_applications_in_2020_and_its_tables_are_zero(demo_data, db):
+    kejiju = agency(demo.KEJIJU)
+    clerk = user("kejiju_clerk")
+    assert not Application.objects.filter(agency=kejiju, received_on__year=2020).exists()
+    assert application_list(user=clerk, year=2020).count() == 0
+    report = annual_tables(agency=kejiju, year=2020)
+    assert report.format == "2019"
+    assert all(cell.value == 0 for cells in report.table3.values() for cell in cells)
+    assert all(cell.value == 0 for cells in report.table4.values() for cell in cells)
+    assert table_errors(report) == []
+
+
+def test_busier_agency_tables_pass_the_rules_and_match_the_workbench(demo_data, db):
+    ziranju = agency(demo.ZIRANJU)
+    clerk = user("ziranju_clerk")
+    previous = None
+    for year in demo.YEARS:
+        report = annual_tables(agency=ziranju, year=year)
+        fmt = FORMATS["2021" if year >= 2021 else "2019"]
+        assert report.format == fmt.code
+        assert table_errors(report, previous) == [], year
+        previous = report
+
+        counts = dashboard_counts(user=clerk, year=year, today=TODAY)
+        assert counts["received"] == value(report, "new") == application_list(user=clerk, year=year).count()
+        assert counts["carried_in"] == value(report, "carried_in")
+        assert counts["concluded"] == value(report, "total")
+        assert counts["carried_out"] == value(report, "carried_out")
+        for column in TABLE3_APPLICANT_COLUMNS:
+            listed = application_list(user=clerk, year=year, applicant_kind=column.code).count()
+            assert listed == value(report, "new", TABLE3_APPLICANT_COLUMNS.index(column)) > 0, (year, column)
+        by_group = {o["code"]: o["count"] for o in counts["outcomes"]}
+        for group, _label in OUTCOME_GROUPS:
+            rows = [code for code in fmt.outcome_codes if code.split(".")[0] == group]
+            assert by_group[group] == sum(value(report, code) for code in rows), (year, group)
+        # every outcome row is used every year, and applications cross each year end
+        assert all(value(report, code) > 0 for code in fmt.outcome_codes), year
+        assert value(report, "carried_out") > 0
+        if year > 2020:
+            assert value(report, "carried_in") > 0
+    # table 4: reviews and suits in each year, some pending across a year end
+    t4 = {y: annual_tables(agency=ziranju, year=y).table4 for y in demo.YEARS}
+    assert all(t4[y]["review"][4].value > 0 for y in demo.YEARS)
+    assert sum(t4[y][g][3].value for y in demo.YEARS for g in t4[y]) > 0
+    assert t4[2021]["litigation_after_review"][4].value > 0
+
+
+def test_the_shengtai_agency_passes_too(demo_data, db):
+    shengtai = agency(demo.SHENGTAI)
+    for year in demo.YEARS:
+        assert table_errors(annual_tables(agency=shengtai, year=year)) == []
+
+
+def test_records_were_written_through_the_services(demo_data, db):
+    apps = Application.objects.filter(agency__name=demo.ZIRANJU)
+    assert 200 <= apps.count() <= 400
+    received = ApplicationEvent.objects.filter(kind=EventKind.RECEIVED).values("application")
+    assert not apps.exclude(pk__in=received).exists()
+    replied = ApplicationEvent.objects.filter(kind=EventKind.REPLIED).values("application")
+    assert not apps.filter(status=Status.CONCLUDED).exclude(pk__in=replied).exists()
+    for kind in (
+        EventKind.CORRECTION_REQUESTED,
+        EventKind.CORRECTION_RECEIVED,
+        EventKind.CONSULTATION_STARTED,
+        EventKind.FEE_NOTICE,
+        EventKind.FEE_PAID,
+        EventKind.EXTENDED,
+    ):
+        assert ApplicationEvent.objects.filter(kind=kind, application__agency__name=demo.ZIRANJU).exists(), (
+            kind
+        )
+    assert AuditEvent.objects.filter(action="application.register").count() == Application.objects.count()
+    assert AuditEvent.objects.filter(action="agency.create").count() == Agency.objects.count()
+    assert ReviewCase.objects.filter(application__isnull=False).exists()
+    # applicants' identifiers carry valid check characters
+    for number, id_type in Application.objects.values_list("id_number", "id_type"):
+        problem = id_number_problem(number) if id_type == "resident_id" else credit_code_problem(number)
+        assert problem is None, number
+
+
+def test_demo_logins_and_isolation(demo_data, db):
+    usernames = [u for u, _name, _role in demo.DEMO_LOGINS]
+    users = {name: user(name) for name in usernames}
+    assert users["admin"].is_superuser and users["admin"].is_staff
+    assert len({u.password for u in users.values()}) == 1  # one hash: checking one checks all
+    assert users["kejiju_clerk"].check_password(demo.DEMO_PASSWORD)
+
+    supervised = {a.name for a in agencies_visible(user=users["district_supervisor"])}
+    assert supervised == {demo.DISTRICT, demo.KEJIJU, demo.ZIRANJU}
+    assert demo.SHENGTAI not in supervised
+    assert {a.agency.name for a in application_list(user=users["district_supervisor"])} == {demo.ZIRANJU}
+    assert {c.agency.name for c in review_cases_for(user=users["district_supervisor"])} == {demo.ZIRANJU}
+
+    ziranju_case = Application.objects.filter(agency__name=demo.ZIRANJU).first()
+    with pytest.raises(Http404):
+        application_get(user=users["kejiju_clerk"], pk=ziranju_case.pk)
+    with pytest.raises(Http404):
+        application_get(user=users["shengtai_clerk"], pk=ziranju_case.pk)
+    assert application_list(user=users["kejiju_clerk"]).count() == 0
+    assert application_get(user=users["district_supervisor"], pk=ziranju_case.pk) == ziranju_case
+
+
+def test_running_again_keeps_the_data_and_reset_reloads_the_same(demo_data, db, monkeypatch, capsys):
+    def fingerprint():
+        return list(
+            Application.objects.filter(received_on__year__lte=2022)
+            .order_by("agency__name", "number")
+            .values_list("agency__name", "number", "applicant_name", "id_number", "outcome", "concluded_on")
+        )
+
+    before = fingerprint()
+    with override_settings(DATA_DIR=demo_data):
+        assert demo.run_demo(port=8123, reset=False, serve=False) == 0
+        assert "演示数据已存在" in capsys.readouterr().out
+        assert fingerprint() == before
+
+        # on a terminal, --reset asks first; anything but yes keeps the data
+        monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+        monkeypatch.setattr("builtins.input", lambda prompt: "n")
+        assert demo.run_demo(port=8123, reset=True, serve=False) == 1
+        assert "已取消" in capsys.readouterr().out
+        assert fingerprint() == before
+
+        # without a terminal (scripts), --reset proceeds: wiped and reloaded, deterministically
+        monkeypatch.setattr("sys.stdin.isatty", lambda: False)
+        assert demo.run_demo(port=8123, reset=True, serve=False) == 0
+        out = capsys.readouterr().out
+        assert "已删除原有数据" in out and "已载入演示数据" in out
+        assert "kejiju_clerk" in out and demo.DEMO_PASSWORD in out
+        assert fingerprint() == before
+    ContentType.objects.clear_cache()
+
+
+def test_foreign_data_is_not_overwritten(db, tmp_path, capsys):
+    # start from an empty database whether or not the module's demo data is loaded (rolled back after)
+    call_command("flush", interactive=False, verbosity=0)
+    Agency.objects.create(name="某机关", path="/999/")
+    with override_settings(DATA_DIR=tmp_path / "data"):
+        assert demo.run_demo(port=8123, reset=False, serve=False) == 0
+    assert "不是演示数据" in capsys.readouterr().err
+    assert not Application.objects.exists()
+    ContentType.objects.clear_cache()
