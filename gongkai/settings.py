@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "gongkai.cases",
     "gongkai.workbench",
     "gongkai.portal",
+    "gongkai.api",
 ]
 
 MIDDLEWARE = [
