@@ -64,6 +64,7 @@ def run_demo(*, port: int, reset: bool, serve: bool) -> int:
     print(f"数据目录：{settings.DATA_DIR}")
     print(f"数据库：{_database_label()}")
     call_command("migrate", interactive=False, verbosity=0)
+    call_command("createcachetable", verbosity=0)
 
     present = demo_present()
     if reset and _has_data():
@@ -103,8 +104,9 @@ def run_production_server(*, bind: str, workers: int) -> int:
     """Migrate, collect static files, then replace this process with gunicorn."""
     settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
     call_command("migrate", interactive=False, verbosity=1)
+    call_command("createcachetable", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
-    print(f"静态文件已收集到 {settings.STATIC_ROOT}：请由反向代理（如 nginx）在 /static/ 下提供。")
+    print(f"静态文件已收集到 {settings.STATIC_ROOT}，由本服务直接提供（WhiteNoise）。")
     if not shutil.which("gunicorn") and not _module_available("gunicorn"):
         print("找不到 gunicorn，请先安装：pip install gunicorn", file=sys.stderr)
         return 1

@@ -75,7 +75,8 @@ def database_from_url(url: str) -> dict:
             "CONN_HEALTH_CHECKS": True,
         }
     if parts.scheme == "sqlite":
-        return _sqlite(Path(unquote(parts.path)))
+        # sqlite:////absolute/path.sqlite3 or sqlite:///relative/path.sqlite3 (as dj-database-url reads them)
+        return _sqlite(Path(unquote(parts.path)[1:]).resolve())
     raise ValueError(f"DATABASE_URL 只支持 postgresql:// 或 sqlite:///，收到的是 {parts.scheme}://")
 
 
@@ -115,6 +116,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # static files from the application itself, so `gongkai serve` needs no separate file server
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
