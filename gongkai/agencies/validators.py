@@ -13,6 +13,17 @@ _CREDIT_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 
+def id_check_char(body: str) -> str:
+    """The 18th character of a 居民身份证号码 for its first 17 digits (GB 11643-1999)."""
+    return _ID_CHECK[sum(int(d) * w for d, w in zip(body, _ID_WEIGHTS, strict=True)) % 11]
+
+
+def credit_check_char(body: str) -> str:
+    """The 18th character of a 统一社会信用代码 for its first 17 characters (GB 32100-2015)."""
+    total = sum(_CREDIT_CHARS.index(c) * w for c, w in zip(body, _CREDIT_WEIGHTS, strict=True))
+    return _CREDIT_CHARS[(31 - total % 31) % 31]
+
+
 def id_number_problem(value: str) -> str | None:
     """Why a 18-digit 居民身份证号码 is invalid, or None."""
     value = value.strip().upper()
@@ -22,8 +33,7 @@ def id_number_problem(value: str) -> str | None:
         datetime.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
         return "居民身份证号码中的出生日期无效"
-    check = _ID_CHECK[sum(int(d) * w for d, w in zip(value[:17], _ID_WEIGHTS, strict=True)) % 11]
-    if value[17] != check:
+    if value[17] != id_check_char(value[:17]):
         return "居民身份证号码校验位不正确，请核对"
     return None
 
@@ -33,8 +43,7 @@ def credit_code_problem(value: str) -> str | None:
     value = value.strip().upper()
     if len(value) != 18 or any(c not in _CREDIT_CHARS for c in value):
         return "统一社会信用代码应为18位数字或大写字母（不含I、O、Z、S、V）"
-    total = sum(_CREDIT_CHARS.index(c) * w for c, w in zip(value[:17], _CREDIT_WEIGHTS, strict=True))
-    if value[17] != _CREDIT_CHARS[(31 - total % 31) % 31]:
+    if value[17] != credit_check_char(value[:17]):
         return "统一社会信用代码校验位不正确，请核对"
     return None
 

@@ -9,6 +9,8 @@ so an override entered through any worker is used by every worker from its next 
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.db.models import Case, Count, F, IntegerField, Max, Sum, Value, When
@@ -50,6 +52,8 @@ def _build() -> WorkCalendar:
 def work_calendar() -> WorkCalendar:
     """The calendar for deadlines, current with the overrides tables."""
     global _cached
+    if _pinned is not None:
+        return _pinned
     version = _version()
     cached = _cached
     if cached is not None and cached[0] == version:
@@ -58,6 +62,21 @@ def work_calendar() -> WorkCalendar:
         cal = _build()
         _cached = (version, cal)
     return cal
+
+
+_pinned: WorkCalendar | None = None
+
+
+@contextmanager
+def calendar_pinned() -> Iterator[WorkCalendar]:
+    """Within the block, work_calendar() returns one calendar without looking at the overrides tables
+    again: for a batch of writes in one transaction (the demo load), where they cannot change."""
+    global _pinned
+    _pinned = work_calendar()
+    try:
+        yield _pinned
+    finally:
+        _pinned = None
 
 
 def work_calendar_invalidate() -> None:

@@ -10,19 +10,19 @@ from django.utils import timezone
 
 from gongkai.agencies.models import Membership
 from gongkai.agencies.services import agency_create
+from gongkai.agencies.validators import id_check_char
 from gongkai.cases import services
 from gongkai.cases.calendar import work_calendar_invalidate
 from gongkai.cases.models import ConfirmedYear
 
 PASSWORD = "Zheng-Wu-2026!"
 CREDIT_CODE = "91350100M000100Y43"
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 
 def id_number(serial: int, region: str = "640502", birth: str = "19800101") -> str:
     """A 居民身份证号码 with a correct check character."""
     body = f"{region}{birth}{serial % 1000:03d}"
-    return body + "10X98765432"[sum(int(d) * w for d, w in zip(body, _ID_WEIGHTS, strict=True)) % 11]
+    return body + id_check_char(body)
 
 
 def confirm_years() -> None:
