@@ -31,6 +31,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 from django.db import transaction
+from django.utils import timezone
 
 from gongkai.agencies.validators import credit_check_char, id_check_char
 
@@ -329,7 +330,7 @@ class _Loader:
         self.services = services
         self.cal = calendar
         self.summary = DemoSummary()
-        self.today = services._today()
+        self.today = timezone.localdate()
 
     # -- agencies and people --
 

@@ -36,7 +36,7 @@ def today(monkeypatch):
             self.value = value
 
     frozen = Today()
-    monkeypatch.setattr(services, "_today", lambda: frozen.value)
+    monkeypatch.setattr(services.common, "_today", lambda: frozen.value)
     return frozen
 
 

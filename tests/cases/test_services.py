@@ -743,7 +743,7 @@ def _failing_audit(*args, **kwargs):
 
 
 def test_register_writes_nothing_when_the_audit_fails(register, monkeypatch):
-    monkeypatch.setattr(services, "audit_record", _failing_audit)
+    monkeypatch.setattr(services.common, "audit_record", _failing_audit)
     with pytest.raises(RuntimeError):
         register()
     assert not Application.objects.exists()
@@ -758,7 +758,7 @@ def test_state_changes_write_nothing_when_a_step_fails(register, clerk, head, mo
     snapshot = Application.objects.filter(pk=application.pk).values().get()
     events, audit_count = ApplicationEvent.objects.count(), AuditEvent.objects.count()
 
-    monkeypatch.setattr(services, "audit_record", _failing_audit)
+    monkeypatch.setattr(services.common, "audit_record", _failing_audit)
     steps = [
         lambda: services.application_end_consultation(
             consultation=consultation, by=clerk, on=D(2024, 2, 20), answer="同意"

@@ -1,0 +1,133 @@
+"""Third-party and co-producing agency consultation (Art. 32, 34): the clock stands still meanwhile."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import transaction
+
+from gongkai.agencies.permissions import require_write
+from gongkai.audit.services import audit_record
+from gongkai.cases import clock
+from gongkai.cases.calendar import work_calendar
+from gongkai.cases.enums import (
+    ConsultationKind,
+    EventKind,
+    Status,
+)
+from gongkai.cases.models import Application, Consultation
+from gongkai.cases.services.common import (
+    BASIS_CONSULTATION,
+    _change,
+    _check_day,
+    _check_within_reply_period,
+    _d,
+    _invalid,
+    _json,
+    _locked,
+    _record,
+    _require_status,
+    _resume_changes,
+    _schedule_known,
+    _sync,
+)
+
+# --- consultation (Art. 32, 34) --------------------------------------------------------------------------
+
+
+def application_start_consultation(
+    *, application: Application, by, kind: str, party: str, on: date
+) -> Consultation:
+    """Send a consultation letter; the clock stops while any consultation is open (Art. 33 (2))."""
+    require_write(by, application.agency)
+    party = (party or "").strip()
+    if kind not in ConsultationKind.values:
+        raise _invalid("kind", "请选择征求意见的类型")
+    if not party:
+        raise _invalid("party", "请填写被征求意见的第三方或机关")
+    with _schedule_known("on"):
+        reply_due_on = clock.consultation_reply_deadline(on, work_calendar())
+    with transaction.atomic():
+        locked = _locked(application)
+        _require_status(locked, (Status.RECEIVED, Status.CONSULTING), "征求意见")
+        _check_day(on, not_before=locked.clock_start, what="计时起算日")
+        _check_within_reply_period(locked, on, "征求意见")
+        if locked.paused_since is not None and on < locked.paused_since:
+            raise _invalid("on", "日期不能早于正在进行的征求意见的发出日期")
+        consultation = Consultation.objects.create(
+            application=locked, kind=kind, party=party, sent_on=on, reply_due_on=reply_due_on
+        )
+        audit_record(
+            actor=by,
+            action="consultation.start",
+            obj=consultation,
+            agency=locked.agency,
+            after={
+                "party": party,
+                "kind": kind,
+                "sent_on": on.isoformat(),
+                "reply_due_on": _json(reply_due_on),
+            },
+        )
+        changes = {"status": Status.CONSULTING}
+        if locked.paused_since is None:
+            changes.update(paused_since=on, due_on=None)
+        before, after = _change(locked, changes)
+        _record(
+            application=locked,
+            by=by,
+            action="application.start_consultation",
+            before=before,
+            after=after,
+            kind=EventKind.CONSULTATION_STARTED,
+            on=on,
+            basis=BASIS_CONSULTATION[kind],
+            note=f"征求{party}意见，答复期限 {_d(reply_due_on)}；征求意见所需时间不计算在答复期限内",
+            data={"consultation": consultation.pk, "reply_due_on": reply_due_on.isoformat()},
+        )
+    _sync(application, locked)
+    return consultation
+
+
+def application_end_consultation(*, consultation: Consultation, by, on: date, answer: str) -> Consultation:
+    """Record the answer (or its absence: co-agencies' silence is consent, Art. 34); the clock runs again
+    when no other consultation of the application is open."""
+    application = consultation.application
+    require_write(by, application.agency)
+    answer = (answer or "").strip()
+    with transaction.atomic():
+        locked = _locked(application)
+        current = Consultation.objects.select_for_update().get(pk=consultation.pk)
+        if current.answered_on is not None:
+            raise _invalid("consultation", "该征求意见已登记答复")
+        _check_day(on, not_before=current.sent_on, what="征求意见发出日期")
+        before_c = {"answered_on": None, "answer": current.answer}
+        current.answered_on, current.answer = on, answer
+        current.save(update_fields=["answered_on", "answer"])
+        audit_record(
+            actor=by,
+            action="consultation.end",
+            obj=current,
+            agency=locked.agency,
+            before=before_c,
+            after={"answered_on": on.isoformat(), "answer": answer},
+        )
+        still_open = locked.consultations.filter(answered_on__isnull=True).exists()
+        changes = {} if still_open else _resume_changes(locked, on)
+        before, after = _change(locked, changes) if changes else ({}, {})
+        silent = "（逾期未提出意见）" if not answer and on > current.reply_due_on else ""
+        _record(
+            application=locked,
+            by=by,
+            action="application.end_consultation",
+            before=before,
+            after=after,
+            kind=EventKind.CONSULTATION_ENDED,
+            on=on,
+            basis=BASIS_CONSULTATION[current.kind],
+            note=f"{current.party}：{answer or '未提出意见'}{silent}",
+            data={"consultation": current.pk, "resumed": not still_open, "due_on": _json(locked.due_on)},
+        )
+    _sync(consultation, current)
+    _sync(application, locked)
+    return consultation
