@@ -303,7 +303,7 @@ def cmd_demo(args) -> int:
 
 def cmd_serve(args) -> int:
     _django({"GONGKAI_PRODUCTION": "1"})
-    from gongkai.demo import run_production_server
+    from gongkai.server import run_production_server
 
     return run_production_server(bind=args.bind, workers=args.workers)
 

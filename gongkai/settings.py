@@ -14,6 +14,8 @@ GONGKAI_COUNT_START_DAY  "1": the day of receipt counts as the first working day
                        the next day; rules.md §2 marks this open)
 GONGKAI_FEE_PAUSES_CLOCK "0": the fee payment period does not stop the reply clock (default: it stops;
                        rules.md §2 marks this open)
+GONGKAI_ORG_CONTACT_REQUIRED "0": organisations need not name a contact person (default: they must; a derived
+                       rule, Art. 29 asks only for 联系方式)
 """
 
 from __future__ import annotations
@@ -108,7 +110,10 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "gongkai.audit",
     "gongkai.agencies",
+    "gongkai.approvals",
     "gongkai.cases",
+    "gongkai.reports",
+    "gongkai.web",
     "gongkai.workbench",
     "gongkai.portal",
     "gongkai.api",
@@ -176,6 +181,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 COUNT_START_DAY = env_flag("GONGKAI_COUNT_START_DAY")
 FEE_PAUSES_CLOCK = env_flag("GONGKAI_FEE_PAUSES_CLOCK", True)
+ORG_CONTACT_REQUIRED = env_flag("GONGKAI_ORG_CONTACT_REQUIRED", True)
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"

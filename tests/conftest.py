@@ -1,13 +1,29 @@
+"""The fixtures of the whole suite, defined once: the shared documents, a frozen "today", an agency tree
+with staff, applications registered through the services, and a clean cache, media folder and calendar."""
+
+from __future__ import annotations
+
+import datetime as dt
 import json
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from hypothesis import HealthCheck, settings
 
+from tests import factories
+
 SHARED = Path(__file__).resolve().parents[2] / "shared"
+# Every test runs on this day (a Friday, in a year the calendar package covers), never on the real one.
+TODAY = dt.date(2026, 11, 27)
+TZ = ZoneInfo("Asia/Shanghai")
 
 settings.register_profile("default", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("default")
+
+
+# --- documents ---------------------------------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -29,3 +45,147 @@ def samples_dir() -> Path:
 @pytest.fixture
 def expected_samples(samples_dir) -> dict:
     return json.loads((samples_dir / "expected.json").read_text(encoding="utf-8"))
+
+
+# --- the date ------------------------------------------------------------------------------------------------
+
+
+class Today:
+    """The frozen date; `set(day)` moves it. Time keeps ticking from there (live servers need it)."""
+
+    def __init__(self, traveller):
+        self._traveller = traveller
+        self.value = TODAY
+
+    def set(self, day: dt.date) -> None:
+        self.value = day
+        self._traveller.move_to(dt.datetime(day.year, day.month, day.day, 10, 0, tzinfo=TZ))
+
+
+@pytest.fixture(autouse=True)
+def today():
+    with time_machine.travel(
+        dt.datetime(TODAY.year, TODAY.month, TODAY.day, 10, 0, tzinfo=TZ), tick=True
+    ) as traveller:
+        yield Today(traveller)
+
+
+# --- a clean platform -----------------------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _clean_platform(request, settings, tmp_path):
+    """For tests that use the database: uploads in a temporary folder, an empty cache, a calendar read
+    afresh from the tables (rolled-back rows can reuse ids on SQLite)."""
+    names = set(request.fixturenames)
+    marker = request.node.get_closest_marker("django_db")
+    if names & {"transactional_db", "live_server"} or (marker and marker.kwargs.get("transaction")):
+        request.getfixturevalue("transactional_db")
+    elif "db" in names or marker is not None:
+        request.getfixturevalue("db")
+    else:
+        yield
+        return
+    from django.core.cache import cache
+
+    from gongkai.cases.calendar import work_calendar_invalidate
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    work_calendar_invalidate()
+    cache.clear()
+    yield
+    cache.clear()
+    work_calendar_invalidate()
+
+
+# --- agencies and staff -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def tree(db) -> dict:
+    """区政府 › 科学技术局 (a), 区政府 › 教育局 (b): see factories.make_tree."""
+    return factories.make_tree()
+
+
+@pytest.fixture
+def make_user(db):
+    return factories.make_user
+
+
+@pytest.fixture
+def clerk(tree):
+    return factories.make_user("clerk_a", tree["a"], "clerk", first_name="李文")
+
+
+@pytest.fixture
+def head(tree):
+    return factories.make_user("head_a", tree["a"], "head", first_name="王主任")
+
+
+@pytest.fixture
+def reviewer(tree):
+    return factories.make_user("reviewer_a", tree["a"], "reviewer", first_name="赵审核")
+
+
+@pytest.fixture
+def admin_a(tree):
+    return factories.make_user("admin_a", tree["a"], "admin", first_name="孙管理")
+
+
+@pytest.fixture
+def clerk_b(tree):
+    return factories.make_user("clerk_b", tree["b"], "clerk")
+
+
+@pytest.fixture
+def supervisor(tree):
+    """上级督查 of the region: reads the subtree, writes nothing."""
+    return factories.make_user("supervisor", tree["region"], "supervisor")
+
+
+# --- applications -------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def register(tree, clerk):
+    """Register an application in agency a, received 2020-09-28 (the dates of tests/test_workdays.py); keyword
+    arguments override the applicant's fields, `agency`, `by`, `received_on`, `channel`."""
+
+    def make(*, agency=None, by=None, received_on=dt.date(2020, 9, 28), channel="letter", serial=1, **fields):
+        defaults = {
+            "applicant_name": "张三",
+            "id_number": factories.VALID_ID,
+            "phone": "13800138000",
+            "description": "2020年度科技项目资金分配结果",
+            "requested_form": "paper",
+            "delivery": "post",
+            "address": "宁夏中卫市沙坡头区文萃路1号",
+            "email": "",
+        }
+        return factories.register(
+            agency or tree["a"],
+            by or clerk,
+            serial,
+            received_on=received_on,
+            channel=channel,
+            **(defaults | fields),
+        )
+
+    return make
+
+
+@pytest.fixture
+def application(tree, clerk):
+    """An application of agency a received today."""
+    return factories.register(tree["a"], clerk, 1)
+
+
+@pytest.fixture
+def application_b(tree, clerk_b):
+    return factories.register(tree["b"], clerk_b, 2)
+
+
+@pytest.fixture
+def clerk_client(client, clerk):
+    client.force_login(clerk)
+    return client

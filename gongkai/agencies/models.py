@@ -24,6 +24,13 @@ class Agency(models.Model):
     phone = models.CharField("联系电话", max_length=40, blank=True)
     fax = models.CharField("传真", max_length=40, blank=True)
     email = models.EmailField("电子邮箱", blank=True)
+    # used in the letters: the 文号 (GB/T 9704 机关代字, optionally one per letter kind), the remedy sentence
+    # of a reply (复议机关, 人民法院) and how to pay a fee
+    letter_code = models.CharField("机关代字", max_length=30, blank=True)
+    letter_codes = models.JSONField("各类文书的机关代字", default=dict, blank=True)
+    review_body = models.CharField("行政复议机关", max_length=100, blank=True)
+    court = models.CharField("管辖人民法院", max_length=100, blank=True)
+    payment_instructions = models.TextField("信息处理费缴费方式", blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "机关"

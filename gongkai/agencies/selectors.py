@@ -41,3 +41,22 @@ def agency_roles(*, user, agency: Agency) -> set[str]:
     if user is None or not getattr(user, "is_authenticated", False):
         return set()
     return set(Membership.objects.filter(user=user, agency=agency).values_list("role", flat=True))
+
+
+# --- public: no login, published facts only ---------------------------------------------------------------
+
+# Roles that handle applications: an agency with one of them on the platform can take online applications.
+_HANDLING_ROLES = (Role.CLERK, Role.REVIEWER, Role.HEAD, Role.ADMIN)
+
+
+def public_agencies_accepting_online() -> QuerySet[Agency]:
+    """Agencies that accept online applications: those with staff on the platform to handle them."""
+    staffed = Membership.objects.filter(agency=OuterRef("pk"), role__in=_HANDLING_ROLES)
+    return Agency.objects.filter(Exists(staffed)).order_by("path")
+
+
+def public_agency_accepting_online(*, pk) -> Agency | None:
+    try:
+        return public_agencies_accepting_online().get(pk=int(pk))
+    except (Agency.DoesNotExist, TypeError, ValueError):
+        return None

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from gongkai.agencies.models import Agency
+from gongkai.agencies.models import Agency, Membership, Role
+from gongkai.agencies.permissions import has_role
+from gongkai.audit.actions import AuditAction
 from gongkai.audit.services import audit_record
+from gongkai.errors import Code, invalid
 
 _AUDITED_FIELDS = (
     "name",
@@ -38,10 +44,108 @@ def agency_create(*, name: str, parent: Agency | None = None, by=None, **fields)
     Agency.objects.filter(pk=agency.pk).update(path=agency.path)
     audit_record(
         actor=by,
-        action="agency.create",
+        action=AuditAction.AGENCY_CREATE,
         obj=agency,
         agency=agency,
         after={"parent": parent.pk if parent else None, "path": agency.path}
         | {f: getattr(agency, f) for f in _AUDITED_FIELDS},
     )
+    return agency
+
+
+# --- memberships: the only way roles are given and taken (admin, demo and tests use these) ----------------
+
+
+def _membership_record(membership: Membership, by, action: AuditAction, **extra) -> None:
+    values = {"user": membership.user.get_username(), "role": membership.role, **extra}
+    audit_record(
+        actor=by,
+        action=action,
+        obj=membership,
+        agency=membership.agency,
+        before=values if action == AuditAction.MEMBERSHIP_REVOKE else None,
+        after=values if action == AuditAction.MEMBERSHIP_GRANT else None,
+    )
+
+
+def membership_grant(*, user, agency: Agency, role: str, by=None) -> Membership:
+    """Give `user` a role in `agency` (nothing happens if they hold it already); audited."""
+    if role not in Role.values:
+        raise invalid("role", Code.INVALID_CHOICE, "请选择角色")
+    with transaction.atomic():
+        membership, created = Membership.objects.get_or_create(user=user, agency=agency, role=role)
+        if created:
+            _membership_record(membership, by, AuditAction.MEMBERSHIP_GRANT)
+    return membership
+
+
+def membership_revoke(*, membership: Membership, by=None) -> None:
+    """Take a role away; audited."""
+    with transaction.atomic():
+        _membership_record(membership, by, AuditAction.MEMBERSHIP_REVOKE)
+        Membership.objects.filter(pk=membership.pk).delete()
+
+
+# --- an agency's own settings (its 管理员) -----------------------------------------------------------------
+
+_CODE = re.compile(r"^[\u4e00-\u9fffA-Za-z0-9]{1,20}$")
+SETTINGS_FIELDS = ("letter_code", "letter_codes", "review_body", "court", "payment_instructions")
+
+
+def _check_code(field: str, code: str, agency: Agency) -> str:
+    code = code.strip()
+    if code and not _CODE.fullmatch(code):
+        raise invalid(field, Code.INVALID, "机关代字应为1至20个汉字、字母或数字，不含〔〕、空格和标点")
+    if code and (
+        Agency.objects.exclude(pk=agency.pk).filter(letter_code=code).exists()
+        or any(
+            code in (a or {}).values()
+            for a in Agency.objects.exclude(pk=agency.pk).values_list("letter_codes", flat=True)
+        )
+    ):
+        raise invalid(field, Code.DUPLICATE, f"机关代字“{code}”已被其他机关使用，文号会重复")
+    return code
+
+
+def agency_settings_update(*, agency: Agency, by, letter_steps: list[dict], **fields) -> Agency:
+    """The agency's 机关代字 (one, and optionally one per letter kind), 复议机关, court, how to pay a fee, and
+    the approval levels of its letters. Only its 管理员."""
+    from gongkai.approvals.models import ApprovalPolicy, Kind
+    from gongkai.approvals.services import policy_set, policy_steps
+
+    if not has_role(by, agency, Role.ADMIN):
+        raise PermissionDenied(f"只有“{agency}”的管理员可以修改本机关设置")
+    changes = {name: fields[name] for name in SETTINGS_FIELDS if name in fields}
+    if "letter_code" in changes:
+        changes["letter_code"] = _check_code("letter_code", changes["letter_code"], agency)
+    if "letter_codes" in changes:
+        changes["letter_codes"] = {
+            kind: _check_code(f"letter_code_{kind}", code, agency)
+            for kind, code in changes["letter_codes"].items()
+            if code.strip()
+        }
+    for name in ("review_body", "court"):
+        if name in changes:
+            changes[name] = " ".join(changes[name].split())[:100]
+    with transaction.atomic(durable=True):
+        locked = Agency.objects.select_for_update().get(pk=agency.pk)
+        before = {name: getattr(locked, name) for name in changes}
+        before["letter_steps"] = policy_steps(agency=locked, kind=Kind.LETTER)
+        for name, value in changes.items():
+            setattr(locked, name, value)
+        locked.full_clean(exclude=["path", "parent"])
+        locked.save(update_fields=list(changes))
+        policy_set(agency=locked, kind=Kind.LETTER, steps=letter_steps, by=by)
+        after = {name: getattr(locked, name) for name in changes}
+        after["letter_steps"] = list(ApprovalPolicy.objects.get(agency=locked, kind=Kind.LETTER).steps)
+        audit_record(
+            actor=by,
+            action=AuditAction.AGENCY_SETTINGS,
+            obj=locked,
+            agency=locked,
+            before=before,
+            after=after,
+        )
+    for name, value in changes.items():
+        setattr(agency, name, value)
     return agency

@@ -1,22 +1,32 @@
 """The JSON API (django-ninja, OpenAPI at /api/docs): the same selectors as the workbench, so the same
-agency isolation; personal data masked; Chinese reasons with every 4xx."""
+agency isolation; personal data masked (gongkai.cases.applicant.shown_identity, Surface.API).
+
+Every error answers `{"code": "…", "detail": "中文说明"}` with a code from gongkai.errors.Code.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
 from ninja import NinjaAPI, Schema
-from ninja.errors import HttpError
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
 from ninja.renderers import BaseRenderer
 from ninja.security import SessionAuth
 
-from gongkai.agencies.selectors import agencies_visible
-from gongkai.agencies.validators import mask_id_number, mask_phone
+from gongkai.cases.applicant import Surface, shown_identity
 from gongkai.cases.models import Application
-from gongkai.cases.selectors import annual_tables, application_get, application_list
+from gongkai.cases.selectors import application_get, application_list
+from gongkai.errors import Code, first_code
 from gongkai.report.rules import check
+from gongkai.reports.selectors import annual_tables
+
+FIRST_REPORT_YEAR = 2008  # the Regulations' first version took effect on 2008-05-01
+MAX_PAGE = 100_000
 
 
 class ChineseJSON(BaseRenderer):
@@ -31,9 +41,51 @@ api = NinjaAPI(
 )
 
 
+def error_response(request: HttpRequest, code: Code | str, detail: str, status: int) -> HttpResponse:
+    return api.create_response(request, {"code": str(code), "detail": detail}, status=status)
+
+
+_STATUS_CODES = {400: Code.INVALID_PARAMETER, 401: Code.NOT_AUTHENTICATED, 403: Code.PERMISSION_DENIED,
+                 404: Code.NOT_FOUND, 429: Code.RATE_LIMITED}  # fmt: skip
+
+
 @api.exception_handler(HttpError)
-def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+def _http_error(request, exc: HttpError):
+    return error_response(
+        request, _STATUS_CODES.get(exc.status_code, Code.INVALID), str(exc), exc.status_code
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def _not_authenticated(request, exc):
+    return error_response(request, Code.NOT_AUTHENTICATED, "请先登录工作平台", 401)
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return error_response(request, Code.NOT_FOUND, str(exc) or "未找到", 404)
+
+
+@api.exception_handler(PermissionDenied)
+def _denied(request, exc):
+    return error_response(request, Code.PERMISSION_DENIED, str(exc) or "您没有权限", 403)
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request, exc: ValidationError):
+    return error_response(request, first_code(exc), "；".join(exc.messages), 400)
+
+
+_PARAMETERS = {"year": "年度", "page": "页码", "per_page": "每页条数", "pk": "编号", "agency_id": "机关编号"}
+
+
+@api.exception_handler(NinjaValidationError)
+def _bad_parameter(request, exc: NinjaValidationError):
+    names = []
+    for error in exc.errors:
+        location = [str(part) for part in error.get("loc", ()) if part not in ("query", "path", "body")]
+        names.append(_PARAMETERS.get(location[-1], location[-1]) if location else "参数")
+    return error_response(request, Code.INVALID_PARAMETER, f"参数有误：{'、'.join(names)}格式不正确", 400)
 
 
 class ApplicationOut(Schema):
@@ -52,20 +104,29 @@ class ApplicationOut(Schema):
 
 
 def _out(application: Application) -> ApplicationOut:
+    shown = shown_identity(
+        id_type=application.id_type, id_number=application.id_number, phone=application.phone,
+        surface=Surface.API, staff=False,
+    )  # fmt: skip
     return ApplicationOut(
         id=application.pk,
         number=application.number,
         agency=application.agency.name,
         applicant_kind=application.applicant_kind,
         applicant_name=application.applicant_name,
-        id_number=mask_id_number(application.id_number),
-        phone=mask_phone(application.phone),
+        id_number=shown.id_number,
+        phone=shown.phone,
         received_on=application.received_on,
         status=application.status,
         due_on=application.due_on,
         outcome=application.outcome,
         concluded_on=application.concluded_on,
     )
+
+
+def _check_year(year: int) -> None:
+    if not FIRST_REPORT_YEAR <= year <= timezone.localdate().year:
+        raise HttpError(400, f"年度应在 {FIRST_REPORT_YEAR} 年至今年之间")
 
 
 @api.get("/applications", response=list[ApplicationOut], summary="申请列表（身份证号、电话已遮蔽）")
@@ -77,8 +138,10 @@ def applications(
     page: int = 1,
     per_page: int = 50,
 ):
-    if page < 1 or not 1 <= per_page <= 200:
-        raise HttpError(400, "page 须为正整数，per_page 须在 1 到 200 之间")
+    if not 1 <= page <= MAX_PAGE or not 1 <= per_page <= 200:
+        raise HttpError(400, f"页码须在 1 到 {MAX_PAGE} 之间，每页条数须在 1 到 200 之间")
+    if year is not None:
+        _check_year(year)
     qs = application_list(user=request.user, year=year, status=status or None, q=q or None)
     start = (page - 1) * per_page
     return [_out(a) for a in qs.select_related("agency")[start : start + per_page]]
@@ -93,10 +156,6 @@ def application_detail(request, pk: int):
     "/agencies/{agency_id}/annual/{year}", summary="由办件记录生成的表三、表四（gongkai.annual-report/1）"
 )
 def annual(request, agency_id: int, year: int):
-    agency = agencies_visible(user=request.user).filter(pk=agency_id).first()
-    if agency is None:
-        raise HttpError(404, "未找到该机关，或您无权查看")
-    if not 2008 <= year <= dt.date.today().year:
-        raise HttpError(400, "年度超出范围")
-    report = annual_tables(agency=agency, year=year)
+    _check_year(year)
+    report = annual_tables(user=request.user, agency_id=agency_id, year=year)
     return report.as_dict(findings=check(report))

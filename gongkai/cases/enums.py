@@ -61,6 +61,8 @@ class EventKind(models.TextChoices):
     CONSULTATION_ENDED = "consultation_ended", "第三方意见答复"
     FEE_NOTICE = "fee_notice", "发出收费通知"
     FEE_PAID = "fee_paid", "缴纳信息处理费"
+    EXTENSION_REQUESTED = "extension_requested", "申请延期答复"
+    EXTENSION_REFUSED = "extension_refused", "延期答复未获同意"
     EXTENDED = "extended", "延期答复"
     REPLIED = "replied", "作出答复"
     LETTER_ISSUED = "letter_issued", "出具文书"
@@ -87,6 +89,14 @@ class CaseResult(models.TextChoices):
     CORRECTED = "corrected", "结果纠正"
     OTHER = "other", "其他结果"
     PENDING = "pending", "尚未审结"
+
+
+class LetterStatus(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    PENDING = "pending", "审批中"
+    APPROVED = "approved", "已签发待出具"
+    ISSUED = "issued", "已出具"
+    DISCARDED = "discarded", "已作废"
 
 
 class LetterKind(models.TextChoices):

@@ -17,8 +17,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
-BASIS = "国办函〔2020〕109号"
+from gongkai.law import FEE_NOTICE_NUMBER as BASIS
+
 FREE_APPLICATIONS_PER_MONTH = 10
+# Far above any real request, far below what the amount column can hold (a mistyped count is refused).
+MAX_PAGES = 100_000
 
 # (first page, last page or None for open-ended, price per page in 元)
 PAGE_BANDS: tuple[tuple[int, int | None, int], ...] = (

@@ -15,6 +15,7 @@ from gongkai.cases.enums import (
     FeeScale,
     IdType,
     LetterKind,
+    LetterStatus,
     Outcome,
     RequestedForm,
     Status,
@@ -110,16 +111,58 @@ class FeeNotice(models.Model):
     issued_on = models.DateField("通知日期")
     pay_due_on = models.DateField("缴费期限")
     paid_on = models.DateField("缴费日期", null=True, blank=True)
+    # the end of the reply period when the notice went out: the notice must go out within it (109号)
+    reply_due_on = models.DateField("发出时的答复期限", null=True, blank=True)
 
 
 class Letter(models.Model):
     application = models.ForeignKey(Application, related_name="letters", on_delete=models.CASCADE)
     kind = models.CharField("文书", max_length=20, choices=LetterKind.choices)
+    status = models.CharField(
+        "状态", max_length=12, choices=LetterStatus.choices, default=LetterStatus.DRAFT, db_index=True
+    )
     title = models.CharField("标题", max_length=100)
     body = models.TextField("正文")
+    # 文号 (GB/T 9704: 机关代字〔年份〕序号号), allocated when the letter is issued
+    number = models.CharField("文号", max_length=60, blank=True)
+    # a 答复告知书 concludes the application with this outcome when it is issued
+    outcome = models.CharField("答复结果", max_length=40, choices=Outcome.choices, blank=True)
+    note = models.TextField("办理说明", blank=True)
     issued_on = models.DateField("出具日期", null=True, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="出具人", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
     docx = models.BinaryField("文书文件", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="拟稿人", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+
+    class Meta:
+        verbose_name = verbose_name_plural = "文书"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["number"], condition=~models.Q(number=""), name="letter_number_unique"
+            )
+        ]
+
+
+class LetterSequence(models.Model):
+    """The last 序号 of an agency's 文号 in a year (per letter kind when the agency gives kinds their own
+    机关代字). Locked and advanced in the transaction that issues the letter: a rolled-back issue uses no
+    number, so the numbers have no gaps."""
+
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    scope = models.CharField(max_length=20, blank=True)  # a LetterKind, or "" for all kinds together
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "year", "scope"], name="letter_sequence_unique")
+        ]
 
 
 class ReviewCase(models.Model):

@@ -8,4 +8,6 @@ urlpatterns = [
     path("apply/<int:agency_pk>/", views.apply, name="apply"),
     path("apply/receipt/", views.receipt, name="receipt"),
     path("status/", views.status, name="status"),
+    path("status/correction/", views.status_correction, name="status_correction"),
+    path("status/reply.pdf", views.status_reply_download, name="status_reply_download"),
 ]

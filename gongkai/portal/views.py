@@ -1,5 +1,7 @@
 """Public pages: the agencies that take online applications, the online application form (《条例》第二十九条)
-with its receipt, and the progress query by query code (no personal data on that page)."""
+with its printable receipt, and the progress query by query code (no personal data on that page): the fee
+to pay, the online correction and the download of the issued reply (the last two also ask for the last
+four characters of the applicant's ID number)."""
 
 from __future__ import annotations
 
@@ -8,24 +10,34 @@ import logging
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gongkai.agencies.auth import client_ip
-from gongkai.cases.enums import Channel, Status
-from gongkai.cases.services import application_register
-from gongkai.portal.attachments import attachment_store
-from gongkai.portal.forms import OnlineApplicationForm, StatusQueryForm, service_errors, size_label
+from gongkai.cases.enums import Status
+from gongkai.cases.letters.document import letter_pdf
+from gongkai.cases.services import application_submit_correction_online, application_submit_online
+from gongkai.portal.forms import (
+    IdentityCheckForm,
+    OnlineApplicationForm,
+    OnlineCorrectionForm,
+    StatusQueryForm,
+)
 from gongkai.portal.selectors import (
-    agencies_accepting_online,
-    agency_accepting_online,
-    application_by_query_code,
+    public_agencies_accepting_online,
+    public_agency_accepting_online,
+    public_application_by_query_code,
+    public_correction_request,
     public_events,
+    public_identity_matches,
+    public_open_fee_notice,
+    public_reply_letter,
 )
 from gongkai.report.formats import OUTCOMES_BY_CODE
+from gongkai.web.attachments import size_label
+from gongkai.web.forms import service_errors
+from gongkai.web.responses import attachment_header
 
 log = logging.getLogger(__name__)
 
@@ -35,21 +47,6 @@ APPLY_LIMIT = 5
 POST_LIMIT = 20
 QUERY_MISS_LIMIT = 20
 RECEIPT_SESSION_KEY = "portal_receipt"
-
-_FORM_FIELDS = (
-    "applicant_kind",
-    "applicant_name",
-    "id_type",
-    "id_number",
-    "contact_person",
-    "phone",
-    "email",
-    "address",
-    "postcode",
-    "description",
-    "requested_form",
-    "delivery",
-)
 
 
 def _rate_key(request, kind: str) -> str:
@@ -75,13 +72,13 @@ def home(request):
     return render(
         request,
         "portal/home.html",
-        {"agencies": agencies_accepting_online(), "query_form": StatusQueryForm(), "nav": "home"},
+        {"agencies": public_agencies_accepting_online(), "query_form": StatusQueryForm(), "nav": "home"},
     )
 
 
 @require_http_methods(["GET", "POST"])
 def apply(request, agency_pk: int):
-    agency = agency_accepting_online(pk=agency_pk)
+    agency = public_agency_accepting_online(pk=agency_pk)
     if agency is None:
         raise Http404("该机关暂不受理网上申请")
     form = OnlineApplicationForm()
@@ -108,7 +105,7 @@ def apply(request, agency_pk: int):
             _rate_hit(request, "post")
             form = OnlineApplicationForm(request.POST, request.FILES)
             if form.is_valid():
-                receipt = _register(request, agency, form)
+                receipt = _submit(agency, form)
                 if receipt is not None:
                     _rate_hit(request, "apply")
                     request.session[RECEIPT_SESSION_KEY] = receipt
@@ -128,24 +125,12 @@ def apply(request, agency_pk: int):
     )
 
 
-def _register(request, agency, form) -> dict | None:
+def _submit(agency, form) -> dict | None:
     data = form.cleaned_data
-    today = timezone.localdate()
     try:
-        with transaction.atomic():
-            application = application_register(
-                agency=agency,
-                by=None,
-                channel=Channel.ONLINE,
-                received_on=today,
-                **{name: data[name] for name in _FORM_FIELDS},
-            )
-            if data.get("attachment") and form.attachment_type:
-                attachment_store(
-                    application=application,
-                    upload=data["attachment"],
-                    extension=form.attachment_type.extension,
-                )
+        application = application_submit_online(
+            agency=agency, applicant=data["applicant"], attachment=data.get("attachment")
+        )
     except ValidationError as error:
         service_errors(form, error)
         return None
@@ -161,9 +146,14 @@ def _register(request, agency, form) -> dict | None:
         "query_code": application.query_code,
         "agency": agency.name,
         "agency_phone": agency.phone,
+        "agency_address": agency.address,
         "received_on": application.received_on.isoformat(),
         "due_on": application.due_on.isoformat() if application.due_on else "",
         "attachment": bool(data.get("attachment")),
+        "description": application.description[:300],
+        "requested_form": application.get_requested_form_display(),
+        "delivery": application.get_delivery_display(),
+        "channel": application.get_channel_display(),
     }
 
 
@@ -172,37 +162,125 @@ def receipt(request):
     data = request.session.get(RECEIPT_SESSION_KEY)
     if not data:
         return redirect("portal:home")
-    return render(request, "portal/receipt.html", {"receipt": data, "nav": "apply"})
+    template = "portal/receipt_print.html" if request.GET.get("print") else "portal/receipt.html"
+    return render(request, template, {"receipt": data, "nav": "apply"})
+
+
+def _lookup(request, form) -> tuple[object | None, int]:
+    """The application of a valid query form, counting misses per client (HTTP status 404/429 on failure)."""
+    if _rate_count(request, "query_miss") >= QUERY_MISS_LIMIT:
+        form.add_error(None, "查询次数过多，请10分钟后再试。")
+        return None, 429
+    form.is_valid()
+    code = form.cleaned_data.get("code")
+    if not code:
+        return None, 400
+    application = public_application_by_query_code(code=code)
+    if application is None:
+        _rate_hit(request, "query_miss")
+        form.add_error("code", "未找到与该查询码对应的申请，请核对回执上的查询码。")
+        return None, 404
+    return application, 200
+
+
+def _status_context(application, **extra) -> dict:
+    awaiting = application.status == Status.AWAITING_CORRECTION
+    reply = public_reply_letter(application=application) if application.status == Status.CONCLUDED else None
+    context = {
+        "application": application,
+        "events": public_events(application=application),
+        "outcome": OUTCOMES_BY_CODE.get(application.outcome),
+        "concluded": application.status == Status.CONCLUDED,
+        "fee_notice": public_open_fee_notice(application=application)
+        if application.status == Status.AWAITING_FEE
+        else None,
+        "correction_items": public_correction_request(application=application) if awaiting else [],
+        "correction_form": OnlineCorrectionForm(initial={"code": application.query_code})
+        if awaiting
+        else None,
+        "reply": reply,
+        "download_form": IdentityCheckForm(initial={"code": application.query_code}) if reply else None,
+        "nav": "status",
+    }
+    return context | extra
 
 
 @require_GET
 def status(request):
     form = StatusQueryForm(request.GET or None)
-    application = events = outcome = None
+    context: dict = {"form": form, "application": None, "nav": "status"}
     code = 200
     if form.is_bound:
-        if _rate_count(request, "query_miss") >= QUERY_MISS_LIMIT:
-            form.add_error(None, "查询次数过多，请10分钟后再试。")
-            code = 429
-        elif form.is_valid():
-            application = application_by_query_code(code=form.cleaned_data["code"])
-            if application is None:
-                _rate_hit(request, "query_miss")
-                form.add_error("code", "未找到与该查询码对应的申请，请核对回执上的查询码。")
-                code = 404
-            else:
-                events = public_events(application=application)
-                outcome = OUTCOMES_BY_CODE.get(application.outcome)
-    return render(
-        request,
-        "portal/status.html",
-        {
-            "form": form,
-            "application": application,
-            "events": events,
-            "outcome": outcome,
-            "concluded": application is not None and application.status == Status.CONCLUDED,
-            "nav": "status",
-        },
-        status=code,
+        application, code = _lookup(request, form)
+        if application is not None:
+            context.update(_status_context(application))
+    return render(request, "portal/status.html", context, status=code)
+
+
+def _checked(request, form_class):
+    """The form and its application when the query code and the ID suffix match; else an error response."""
+    form = form_class(request.POST, request.FILES)
+    application, code = _lookup(request, form)
+    if application is None:
+        errors = [*form.non_field_errors(), *form.errors.get("code", [])] or ["查询码不正确，请重新查询。"]
+        context = {"form": StatusQueryForm(), "application": None, "nav": "status", "page_error": errors[0]}
+        return form, None, render(request, "portal/status.html", context, status=code)
+    last4 = form.cleaned_data.get("id_last4")
+    if last4 and not public_identity_matches(application=application, last4=last4):
+        _rate_hit(request, "query_miss")
+        form.add_error("id_last4", "证件号码后四位与申请时填写的不一致")
+    return form, application, None
+
+
+@require_POST
+def status_correction(request):
+    """The applicant submits the correction online: text and/or an attachment, checked as on the form."""
+    form, application, failed = _checked(request, OnlineCorrectionForm)
+    if failed is not None:
+        return failed
+    if not form.errors:
+        try:
+            application_submit_correction_online(
+                application=application, text=form.cleaned_data.get("text") or "",
+                attachment=form.cleaned_data.get("attachment"),
+            )  # fmt: skip
+        except ValidationError as error:
+            service_errors(form, error)
+        except OSError:
+            log.exception("attachment of an online correction could not be stored")
+            form.add_error("attachment", "附件保存失败，请稍后重试，或只填写补正内容提交。")
+        else:
+            application = public_application_by_query_code(code=application.query_code)
+            return render(
+                request,
+                "portal/status.html",
+                _status_context(application, form=StatusQueryForm(initial={"code": application.query_code}),
+                                submitted="补正材料已提交，答复期限自今日起重新计算。"),
+            )  # fmt: skip
+    context = _status_context(application, form=StatusQueryForm(initial={"code": application.query_code}))
+    context["correction_form"] = form
+    return render(request, "portal/status.html", context, status=400)
+
+
+@require_POST
+def status_reply_download(request):
+    """The issued 答复告知书 as PDF, for someone who knows the query code and the applicant's ID suffix."""
+    form, application, failed = _checked(request, IdentityCheckForm)
+    if failed is not None:
+        return failed
+    letter = public_reply_letter(application=application) if not form.errors else None
+    if letter is None:
+        context = _status_context(application, form=StatusQueryForm(initial={"code": application.query_code}))
+        if form.errors:
+            context["download_form"] = form
+        return render(request, "portal/status.html", context, status=400 if form.errors else 404)
+    data = letter_pdf(
+        agency=application.agency, title=letter.title, body=letter.body, issued_on=letter.issued_on,
+        number=letter.number,
+    )  # fmt: skip
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = attachment_header(
+        f"{letter.title}-{application.number}.pdf", "reply.pdf"
     )
+    response["Cache-Control"] = "no-store"
+    return response

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from gongkai.law import Ground, cite
+
 _SPACE_AND_PUNCT = re.compile(r"[\s\u3000\u00a0()（）\[\]【】、，,。.．:：;；“”\"'‘’《》<>〈〉\-—－_/|*#]+")
 
 
@@ -317,159 +319,214 @@ def format_for_year(year: int) -> Format:
 
 
 @dataclass(frozen=True)
+class OutcomeGroup:
+    """One of the six outcome rows of table 3 (（一）…（六）), whose code is the row's (or its sub-rows' prefix)."""
+
+    code: str
+    label: str
+
+
+OUTCOME_GROUPS = (
+    OutcomeGroup("granted", "予以公开"),
+    OutcomeGroup("partial", "部分公开"),
+    OutcomeGroup("refused", "不予公开"),
+    OutcomeGroup("unable", "无法提供"),
+    OutcomeGroup("not_processed", "不予处理"),
+    OutcomeGroup("other", "其他处理"),
+)
+
+
+@dataclass(frozen=True)
 class Outcome:
     code: str
     label: str
-    basis: str
+    grounds: tuple[Ground, ...]
     row_2021: str
+    group: str  # OutcomeGroup.code
     # which 答复告知书 the reply uses: 公开 / 部分公开 / 不予公开 / 无法提供 / 不予处理 / 其他
     letter: str
+    # concluded by a step of its own (the applicant let a deadline pass), not by a reply the clerk chooses
+    own_step: bool = False
+
+    @property
+    def basis(self) -> str:
+        """The legal basis as printed: 《条例》第十四条、第三十六条第（三）项."""
+        return cite(*self.grounds)
 
     def row(self, format_code: str) -> str:
         """The table 3 row of this outcome in a layout: the 2019 layout has a single （六）其他处理."""
-        if format_code == "2019" and self.row_2021.startswith("other."):
+        if format_code == "2019" and self.group == "other":
             return "other"
         return self.row_2021
 
 
+G = Ground
 OUTCOMES = (
-    Outcome("already_public", "已主动公开，告知获取方式", "《条例》第三十六条第（一）项", "granted", "公开"),
-    Outcome("granted", "予以公开", "《条例》第三十六条第（二）项", "granted", "公开"),
-    Outcome("partial", "部分公开", "《条例》第三十七条", "partial", "部分公开"),
+    Outcome("already_public", "已主动公开，告知获取方式", (G.ALREADY_PUBLIC,), "granted", "granted", "公开"),
+    Outcome("granted", "予以公开", (G.GRANTED,), "granted", "granted", "公开"),
+    Outcome("partial", "部分公开", (G.PARTIAL,), "partial", "partial", "部分公开"),
     Outcome(
         "refused.state_secret",
         "不予公开：属于国家秘密",
-        "《条例》第十四条、第三十六条第（三）项",
+        (G.SECRET_OR_FORBIDDEN, G.REFUSED),
         "refused.state_secret",
+        "refused",
         "不予公开",
     ),
     Outcome(
         "refused.prohibited_by_law",
         "不予公开：其他法律行政法规禁止公开",
-        "《条例》第十四条、第三十六条第（三）项",
+        (G.SECRET_OR_FORBIDDEN, G.REFUSED),
         "refused.prohibited_by_law",
+        "refused",
         "不予公开",
     ),
     Outcome(
         "refused.security_stability",
         "不予公开：危及“三安全一稳定”",
-        "《条例》第十四条、第三十六条第（三）项",
+        (G.SECRET_OR_FORBIDDEN, G.REFUSED),
         "refused.security_stability",
+        "refused",
         "不予公开",
     ),
     Outcome(
         "refused.third_party",
         "不予公开：保护第三方合法权益",
-        "《条例》第十五条、第三十六条第（三）项",
+        (G.THIRD_PARTY_RIGHTS, G.REFUSED),
         "refused.third_party",
+        "refused",
         "不予公开",
     ),
     Outcome(
         "refused.internal_affairs",
         "不予公开：属于三类内部事务信息",
-        "《条例》第十六条第一款、第三十六条第（三）项",
+        (G.INTERNAL_AFFAIRS, G.REFUSED),
         "refused.internal_affairs",
+        "refused",
         "不予公开",
     ),
     Outcome(
         "refused.process_info",
         "不予公开：属于四类过程性信息",
-        "《条例》第十六条第二款、第三十六条第（三）项",
+        (G.PROCESS_OR_ENFORCEMENT, G.REFUSED),
         "refused.process_info",
+        "refused",
         "不予公开",
     ),
     Outcome(
         "refused.enforcement_file",
         "不予公开：属于行政执法案卷",
-        "《条例》第十六条第二款、第三十六条第（三）项",
+        (G.PROCESS_OR_ENFORCEMENT, G.REFUSED),
         "refused.enforcement_file",
+        "refused",
         "不予公开",
     ),
     Outcome(
         "refused.administrative_query",
         "不予公开：属于行政查询事项",
-        "《条例》第三十六条第（七）项",
+        (G.ADMINISTRATIVE_QUERY,),
         "refused.administrative_query",
+        "refused",
         "不予公开",
     ),
     Outcome(
         "unable.not_held",
         "无法提供：本机关不掌握相关政府信息",
-        "《条例》第三十六条第（四）项",
+        (G.NOT_HELD,),
         "unable.not_held",
+        "unable",
         "无法提供",
     ),
     Outcome(
         "unable.not_this_agency",
         "无法提供：不属于本机关负责公开",
-        "《条例》第三十六条第（五）项",
+        (G.NOT_THIS_AGENCY,),
         "unable.not_held",
+        "unable",
         "无法提供",
     ),
     Outcome(
         "unable.needs_creation",
         "无法提供：没有现成信息需要另行制作",
-        "《条例》第三十八条",
+        (G.NEEDS_CREATION,),
         "unable.needs_creation",
+        "unable",
         "无法提供",
     ),
     Outcome(
         "unable.unclear_after_correction",
         "无法提供：补正后申请内容仍不明确",
-        "《条例》第三十条",
+        (G.CORRECTION,),
         "unable.unclear_after_correction",
+        "unable",
         "无法提供",
     ),
     Outcome(
         "not_processed.petition",
         "不予处理：信访举报投诉类申请",
-        "《条例》第三十九条第一款",
+        (G.PETITION,),
         "not_processed.petition",
+        "not_processed",
         "不予处理",
     ),
     Outcome(
         "not_processed.duplicate",
         "不予处理：重复申请",
-        "《条例》第三十六条第（六）项",
+        (G.DUPLICATE,),
         "not_processed.duplicate",
+        "not_processed",
         "不予处理",
     ),
     Outcome(
         "not_processed.publication",
         "不予处理：要求提供公开出版物",
-        "《条例》第三十九条第二款",
+        (G.PUBLICATION,),
         "not_processed.publication",
+        "not_processed",
         "不予处理",
     ),
     Outcome(
         "not_processed.excessive",
         "不予处理：无正当理由大量反复申请",
-        "《条例》第三十五条",
+        (G.EXCESSIVE,),
         "not_processed.excessive",
+        "not_processed",
         "不予处理",
     ),
     Outcome(
         "not_processed.confirmation",
         "不予处理：要求确认或重新出具已获取信息",
-        "《条例》第三十九条",
+        (G.NOT_GOVERNMENT_INFORMATION,),
         "not_processed.confirmation",
+        "not_processed",
         "不予处理",
     ),
     Outcome(
         "other.no_correction",
         "其他处理：申请人无正当理由逾期不补正",
-        "《条例》第三十条",
+        (G.CORRECTION,),
         "other.no_correction",
+        "other",
         "其他",
+        own_step=True,
     ),
     Outcome(
         "other.fee_unpaid",
         "其他处理：申请人逾期未缴纳信息处理费",
-        "国办函〔2020〕109号",
+        (G.FEE_MEASURES,),
         "other.fee_unpaid",
+        "other",
         "其他",
+        own_step=True,
     ),
-    Outcome("other.withdrawn", "其他处理：申请人撤回申请", "", "other.other", "其他"),
-    Outcome("other.other", "其他处理：其他情形", "", "other.other", "其他"),
+    Outcome("other.withdrawn", "其他处理：申请人撤回申请", (), "other.other", "other", "其他"),
+    Outcome("other.other", "其他处理：其他情形", (), "other.other", "other", "其他"),
 )
+del G
 OUTCOMES_BY_CODE = {o.code: o for o in OUTCOMES}
+OUTCOME_GROUPS_BY_CODE = {g.code: g for g in OUTCOME_GROUPS}
+
+
+def outcomes_in_group(group: str) -> tuple[Outcome, ...]:
+    """The outcomes counted in one of the six rows (（一）予以公开 = already_public + granted)."""
+    return tuple(o for o in OUTCOMES if o.group == group)

@@ -1,12 +1,13 @@
-"""The case page of an application: its deadline box, its timeline and the actions its state allows.
+"""The case page of an application: its deadline box, its timeline, its letters and approvals, and the steps
+its state allows.
 
-Each action is a small form posted to `application_action`, which runs the matching service. Which actions
-are offered follows the status (the services check it again): a page never offers what would be refused.
+Each step is a small form posted to `application_action`, which runs the matching service. Which steps are
+offered is gongkai.cases.procedure.available_steps (the services ask the same table): a page never offers
+what would be refused.
 """
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -14,32 +15,26 @@ from django.utils import timezone
 
 from gongkai.agencies.models import Role
 from gongkai.agencies.permissions import can_write, roles_in
-from gongkai.agencies.validators import mask_id_number, mask_phone
-from gongkai.cases import clock, services
+from gongkai.approvals.models import Kind as ApprovalKind
+from gongkai.approvals.selectors import approvals_of
+from gongkai.cases import procedure, services
+from gongkai.cases.applicant import Surface, shown_identity
 from gongkai.cases.calendar import work_calendar
-from gongkai.cases.enums import EventKind, IdType, LetterKind, Status
-from gongkai.portal.attachments import attachments_of
+from gongkai.cases.enums import EventKind, LetterKind, LetterStatus
+from gongkai.cases.procedure import STEP_TITLES, Step
+from gongkai.cases.selectors import application_facts
 from gongkai.report.formats import OUTCOMES_BY_CODE
+from gongkai.web.attachments import attachments_of
 from gongkai.workbench import forms as f
-from gongkai.workdays import UnconfirmedSchedule, WorkCalendar
 
 
 @dataclass(frozen=True)
 class Action:
-    title: str
     form: type
     run: Callable
     done: str
     form_kwargs: Callable = field(default=lambda application: {})
     danger: bool = False
-
-
-def _open_consultations(application):
-    return list(application.consultations.filter(answered_on__isnull=True).order_by("sent_on", "id"))
-
-
-def _open_fee_notices(application):
-    return list(application.fee_notices.filter(paid_on__isnull=True).order_by("-issued_on", "-id"))
 
 
 def _end_consultation(application, by, d):
@@ -52,159 +47,80 @@ def _record_payment(application, by, d):
     services.application_record_payment(fee_notice=notice, by=by, on=d["on"])
 
 
-ACTIONS: dict[str, Action] = {
-    "request_correction": Action(
-        "补正告知",
+def _prepare_reply(application, by, d):
+    return services.application_prepare_reply(
+        application=application, by=by, outcome=d["outcome"], note=d["note"]
+    )
+
+
+ACTIONS: dict[Step, Action] = {
+    Step.REQUEST_CORRECTION: Action(
         f.CorrectionRequestForm,
         lambda a, by, d: services.application_request_correction(
             application=a, by=by, on=d["on"], items=d["items"], correction_due_on=d["correction_due_on"]
         ),
-        "已登记补正告知，答复期限暂停计算，收到补正材料后重新计算。",
+        "已登记补正告知，答复期限暂停计算，收到补正材料后重新计算。请生成并出具补正告知书。",
     ),
-    "receive_correction": Action(
-        "收到补正",
+    Step.RECEIVE_CORRECTION: Action(
         f.CorrectionReceivedForm,
         lambda a, by, d: services.application_receive_correction(application=a, by=by, on=d["on"]),
         "已登记收到补正材料，答复期限重新计算。",
     ),
-    "close_uncorrected": Action(
-        "逾期未补正办结",
+    Step.CLOSE_UNCORRECTED: Action(
         f.CloseUncorrectedForm,
-        lambda a, by, d: services.application_close_uncorrected(application=a, by=by, on=d["on"]),
+        lambda a, by, d: services.application_close_uncorrected(
+            application=a, by=by, on=d["on"], past_year_reason=d["past_year_reason"]
+        ),
         "已按申请人逾期未补正办结。",
         danger=True,
     ),
-    "start_consultation": Action(
-        "征求意见",
+    Step.START_CONSULTATION: Action(
         f.ConsultationStartForm,
         lambda a, by, d: services.application_start_consultation(
             application=a, by=by, kind=d["kind"], party=d["party"], on=d["on"]
         ),
         "已登记征求意见，征求意见期间不计入答复期限。",
     ),
-    "end_consultation": Action(
-        "收到意见",
+    Step.END_CONSULTATION: Action(
         f.ConsultationEndForm,
         _end_consultation,
         "已登记第三方意见。",
-        form_kwargs=lambda a: {"consultations": _open_consultations(a)},
+        form_kwargs=lambda a: {"consultations": procedure.open_consultations(a.consultations.all())},
     ),
-    "issue_fee_notice": Action(
-        "收费通知",
+    Step.ISSUE_FEE_NOTICE: Action(
         f.FeeNoticeForm,
         lambda a, by, d: services.application_issue_fee_notice(
             application=a, by=by, on=d["on"], scale=d["scale"], quantity=d["quantity"]
         ),
-        "已登记收费通知。",
+        "已登记收费通知。请生成并出具收费通知书。",
     ),
-    "record_payment": Action(
-        "缴费",
+    Step.RECORD_PAYMENT: Action(
         f.PaymentForm,
         _record_payment,
         "已登记缴费。",
-        form_kwargs=lambda a: {"fee_notices": _open_fee_notices(a)},
+        form_kwargs=lambda a: {"fee_notices": procedure.open_fee_notices(a.fee_notices.all())},
     ),
-    "close_unpaid": Action(
-        "逾期未缴费办结",
+    Step.CLOSE_UNPAID: Action(
         f.CloseUnpaidForm,
-        lambda a, by, d: services.application_close_unpaid(application=a, by=by, on=d["on"]),
+        lambda a, by, d: services.application_close_unpaid(
+            application=a, by=by, on=d["on"], past_year_reason=d["past_year_reason"]
+        ),
         "已按申请人逾期未缴费办结。",
         danger=True,
     ),
-    "extend": Action(
-        "延期答复",
-        f.ExtendForm,
-        lambda a, by, d: services.application_extend(
+    Step.REQUEST_EXTENSION: Action(
+        f.ExtensionRequestForm,
+        lambda a, by, d: services.application_request_extension(
             application=a, by=by, on=d["on"], days=d["days"], reason=d["reason"]
         ),
-        "已延长答复期限。",
+        "已提请延期答复。负责人同意后答复期限延长，并生成延期答复告知书。",
     ),
-    "reply": Action(
-        "答复",
-        f.ReplyForm,
-        lambda a, by, d: services.application_reply(
-            application=a, by=by, on=d["on"], outcome=d["outcome"], note=d["note"]
-        ),
-        "已作出答复，申请已办结。请生成并出具答复告知书。",
+    Step.PREPARE_REPLY: Action(
+        f.PrepareReplyForm,
+        _prepare_reply,
+        "已生成答复告知书草稿。请填写【】中的内容，送审核、签发后出具；出具后申请办结。",
     ),
 }
-
-
-def allowed_actions(application, events, *, writable: bool, head: bool, today: datetime.date) -> list[str]:
-    """The actions of the case's state, in the order of the procedure (补正, 征求意见, 收费, 延期, 答复).
-    The closing steps for a missed deadline appear once that deadline has passed."""
-    if not writable:
-        return []
-    status = application.status
-    corrected_before = any(e.kind == EventKind.CORRECTION_REQUESTED for e in events)
-    extend = ["extend"] if head and not application.extension_days else []
-    if status == Status.RECEIVED:
-        names = [] if corrected_before else ["request_correction"]
-        return [*names, "start_consultation", "issue_fee_notice", *extend, "reply"]
-    if status == Status.AWAITING_CORRECTION:
-        due = application.correction_due_on
-        return ["receive_correction"] + (["close_uncorrected"] if due is None or today > due else [])
-    if status == Status.CONSULTING:
-        return ["end_consultation", "start_consultation", *extend]
-    if status == Status.AWAITING_FEE:
-        notices = _open_fee_notices(application)
-        overdue = bool(notices) and today > notices[0].pay_due_on
-        return ["record_payment"] + (["close_unpaid"] if overdue else []) + extend
-    return []
-
-
-def workdays_left(application, today: datetime.date, calendar: WorkCalendar) -> int | None:
-    """Working days from today to the due date (negative: overdue by that many); None when unknown."""
-    if application.due_on is None:
-        return None
-    try:
-        return calendar.between(today, application.due_on)
-    except UnconfirmedSchedule:
-        return None
-
-
-def deadline(application, today: datetime.date, calendar: WorkCalendar) -> dict:
-    """What the deadline box says: state, due date, working days left, pause, unconfirmed schedule."""
-    box: dict = {"state": "running", "due_on": application.due_on, "unconfirmed": []}
-    if application.status == Status.CONCLUDED:
-        box["state"] = "concluded"
-        box["concluded_on"] = application.concluded_on
-        due = application.due_on
-        box["late"] = bool(due and application.concluded_on and application.concluded_on > due)
-        return box
-    if application.status == Status.AWAITING_CORRECTION:
-        box["state"] = "correction"
-        box["correction_due_on"] = application.correction_due_on
-        return box
-    if application.paused_since is not None:
-        box["state"] = "paused"
-        box["paused_since"] = application.paused_since
-        try:
-            box["if_resumed_today"] = clock.due_date_if_resumed(
-                application.clock_start,
-                application.paused_workdays,
-                application.paused_since,
-                application.extension_days,
-                max(today, application.paused_since),
-                calendar,
-            )
-        except UnconfirmedSchedule as exc:
-            box["unconfirmed"] = [exc.year]
-        return box
-    if application.due_on is None:
-        box["state"] = "unknown"
-        box["unconfirmed"] = [today.year]
-        return box
-    try:
-        box["left"] = calendar.between(today, application.due_on)
-        box["unconfirmed"] = calendar.unconfirmed_years(application.clock_start, application.due_on)
-    except UnconfirmedSchedule as exc:
-        box["left"] = None
-        box["unconfirmed"] = [exc.year]
-    if application.due_on < today:
-        box["state"] = "overdue"
-        box["overdue_days"] = -box["left"] if box.get("left") is not None else None
-    return box
 
 
 def context(request, application, *, bound: dict | None = None) -> dict:
@@ -212,55 +128,61 @@ def context(request, application, *, bound: dict | None = None) -> dict:
     user = request.user
     writable = can_write(user, application.agency)
     roles = roles_in(user, application.agency)
-    head = Role.HEAD in roles
     events = list(application.events.select_related("by").order_by("on", "id"))
-    names = allowed_actions(application, events, writable=writable, head=head, today=today)
+    facts = application_facts(application, events=events)
+    steps = procedure.available_steps(facts, today=today) if writable else []
     bound = bound or {}
     actions = []
-    for name in names:
-        spec = ACTIONS[name]
-        form = bound.get(name) or spec.form(prefix=name, **spec.form_kwargs(application))
+    for step in steps:
+        spec = ACTIONS[step]
+        form = bound.get(step) or spec.form(prefix=step, **spec.form_kwargs(application))
         actions.append(
-            {"name": name, "title": spec.title, "form": form, "open": name in bound, "danger": spec.danger}
-        )
-    # a form posted for an action the state no longer offers still shows its errors
-    stale = {name: form for name, form in bound.items() if name not in names}
+            {"name": step.value, "title": STEP_TITLES[step][0], "form": form, "open": step in bound,
+             "danger": spec.danger}
+        )  # fmt: skip
+    # a form posted for a step the state no longer offers still shows its errors
+    stale = {name: form for name, form in bound.items() if name not in steps}
     letters = list(application.letters.order_by("created_at", "id").defer("docx"))
-    outcome = OUTCOMES_BY_CODE.get(application.outcome)
-    id_number, phone = application.id_number, application.phone
-    if not writable:  # full identity only for the agency's own staff
-        if application.id_type != IdType.CREDIT_CODE:
-            id_number = mask_id_number(id_number)
-        phone = mask_phone(phone)
+    shown = shown_identity(
+        id_type=application.id_type, id_number=application.id_number, phone=application.phone,
+        surface=Surface.CASE_PAGE, staff=writable,
+    )  # fmt: skip
     letter_kinds = _letter_kinds(application, events)
     letter_form = f.LetterDraftForm(initial={"kind": letter_kinds[0]})
     letter_form.fields["kind"].choices = [(k.value, k.label) for k in letter_kinds]
+    extensions = [r for r in approvals_of(subject=application) if r.kind == ApprovalKind.EXTENSION]
     return {
         "nav": "applications",
         "application": application,
         "events": events,
-        "deadline": deadline(application, today, work_calendar()),
+        "deadline": procedure.deadline_box(facts, today=today, cal=work_calendar()),
         "actions": actions,
         "stale_forms": stale,
         "writable": writable,
         "roles": sorted(Role(r).label for r in roles),
-        "head": head,
+        "head": Role.HEAD in roles,
         "letters": letters,
+        "open_letters": [
+            x
+            for x in letters
+            if x.status in (LetterStatus.DRAFT, LetterStatus.PENDING, LetterStatus.APPROVED)
+        ],
         "letter_form": letter_form,
-        "outcome": outcome,
-        "shown_id": id_number,
-        "shown_phone": phone,
+        "outcome": OUTCOMES_BY_CODE.get(application.outcome),
+        "shown_id": shown.id_number,
+        "shown_phone": shown.phone,
         "attachments": attachments_of(application=application),
+        "extensions": extensions,
+        "decision_form": f.ApprovalDecisionForm(),
         "today": today,
     }
 
 
 def _letter_kinds(application, events) -> list[str]:
-    """The letters that fit the case so far, the most likely next one first."""
+    """The letters that fit the case so far, the most likely next one first (a 答复告知书 comes from the
+    reply step, with its outcome)."""
     kinds = {e.kind for e in events}
     out = []
-    if application.status == Status.CONCLUDED and application.outcome:
-        out.append(LetterKind.REPLY)
     if EventKind.CORRECTION_REQUESTED in kinds:
         out.append(LetterKind.CORRECTION)
     if EventKind.EXTENDED in kinds:

@@ -1,12 +1,10 @@
-"""Forms of the staff workbench. They only parse input: the rules live in gongkai.cases.services, whose
-ValidationErrors are put back on these forms next to the field they name (`service_errors`)."""
+"""Forms of the staff workbench. They only parse input: the rules live in gongkai.cases (the applicant's in
+gongkai.cases.applicant, the procedure's in gongkai.cases.procedure and the services), whose ValidationErrors
+are put back on these forms next to the field they name (`service_errors`)."""
 
 from __future__ import annotations
 
-import datetime
-
 from django import forms
-from django.utils import timezone
 
 from gongkai.cases.enums import (
     ApplicantKind,
@@ -21,40 +19,32 @@ from gongkai.cases.enums import (
     RequestedForm,
     Status,
 )
-from gongkai.cases.selectors import OUTCOME_GROUPS
-from gongkai.portal.forms import ChineseForm, service_errors  # noqa: F401 (used by the views)
-from gongkai.report.formats import OUTCOMES
+from gongkai.cases.fees import MAX_PAGES
+from gongkai.cases.services.extension import REASON_MAX
+from gongkai.report.formats import OUTCOME_GROUPS, outcomes_in_group
+from gongkai.web.forms import (
+    ApplicantFieldsMixin,
+    ChineseForm,
+    DateInput,
+    date_field,
+    description_field,
+    past_year_reason_field,
+    service_errors,
+    text_field,
+    today,
+)
 
-# Outcomes that conclude by their own step (逾期未补正 / 逾期未缴费), not through the reply form.
-OWN_STEP_OUTCOMES = {"other.no_correction", "other.fee_unpaid"}
-
-
-def _today() -> datetime.date:
-    return timezone.localdate()
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
-
-
-def date_field(label: str, **kwargs) -> forms.DateField:
-    return forms.DateField(label=label, widget=DateInput(), initial=_today, **kwargs)
+__all__ = ["service_errors"]
 
 
 def outcome_choices(*, for_reply: bool = False) -> list:
-    """OUTCOMES grouped as the six rows of table 3 (optgroups), with their labels."""
+    """OUTCOMES grouped as the six rows of table 3 (optgroups), with their labels; for a reply, without the
+    outcomes that have their own closing step."""
     groups = []
-    for group, label in OUTCOME_GROUPS:
-        options = [
-            (o.code, o.label)
-            for o in OUTCOMES
-            if o.row_2021.split(".")[0] == group and not (for_reply and o.code in OWN_STEP_OUTCOMES)
-        ]
+    for group in OUTCOME_GROUPS:
+        options = [(o.code, o.label) for o in outcomes_in_group(group.code) if not (for_reply and o.own_step)]
         if options:
-            groups.append((label, options))
+            groups.append((group.label, options))
     return groups
 
 
@@ -75,9 +65,9 @@ class ApplicationFilterForm(ChineseForm):
         super().__init__(*args, **kwargs)
         self.fields["q"].widget.attrs["placeholder"] = "申请编号、申请人或内容"
         self.fields["q"].widget.input_type = "search"
-        groups = [(f"group:{code}", f"{label}（全部）") for code, label in OUTCOME_GROUPS]
+        groups = [(f"group:{g.code}", f"{g.label}（全部）") for g in OUTCOME_GROUPS]
         self.fields["outcome"].choices = [("", "全部结果"), ("汇总", groups), *outcome_choices()]
-        this_year = _today().year
+        this_year = today().year
         self.fields["year"].choices = [("", "全部年度")] + [(y, f"{y}年") for y in range(this_year, 2018, -1)]
         self.fields["agency"].choices = [("", "全部机关")] + [(a.pk, a.name) for a in agencies]
         if len(agencies) <= 1:
@@ -87,7 +77,7 @@ class ApplicationFilterForm(ChineseForm):
 # --- registration --------------------------------------------------------------------------------------
 
 
-class ApplicationRegisterForm(ChineseForm):
+class ApplicationRegisterForm(ApplicantFieldsMixin, ChineseForm):
     agency = forms.TypedChoiceField(label="受理机关", coerce=int)
     channel = forms.ChoiceField(
         label="申请方式",
@@ -99,20 +89,20 @@ class ApplicationRegisterForm(ChineseForm):
         help_text="当面提交：提交之日；挂号信：签收之日；平信：与申请人确认之日；传真、电子邮件：双方确认之日",
     )
     applicant_kind = forms.ChoiceField(label="申请人类型", choices=ApplicantKind.choices)
-    applicant_name = forms.CharField(label="申请人姓名 / 名称", max_length=100)
+    applicant_name = text_field("applicant_name", "申请人姓名 / 名称")
     id_type = forms.ChoiceField(label="身份证明类型", choices=IdType.choices)
-    id_number = forms.CharField(label="身份证明号码", max_length=40)
-    contact_person = forms.CharField(label="联系人", max_length=50, required=False)
-    phone = forms.CharField(label="联系电话", max_length=20)
-    email = forms.EmailField(label="电子邮箱", required=False)
-    address = forms.CharField(label="通信地址", max_length=200, required=False)
-    postcode = forms.CharField(label="邮政编码", max_length=6, required=False)
-    description = forms.CharField(
-        label="所需政府信息的名称、文号或者便于查询的其他特征性描述",
-        widget=forms.Textarea(attrs={"rows": 5}),
+    id_number = text_field("id_number", "身份证明号码")
+    contact_person = text_field(
+        "contact_person", "联系人", required=False, help_text="法人或其他组织申请时必填"
     )
+    phone = text_field("phone", "联系电话")
+    email = forms.EmailField(label="电子邮箱", required=False)
+    address = text_field("address", "通信地址", required=False)
+    postcode = text_field("postcode", "邮政编码", required=False)
+    description = description_field(rows=5)
     requested_form = forms.ChoiceField(label="信息的指定提供形式", choices=RequestedForm.choices)
     delivery = forms.ChoiceField(label="获取信息的方式", choices=Delivery.choices)
+    past_year_reason = past_year_reason_field()
 
     def __init__(self, *args, agencies=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -144,10 +134,12 @@ class CorrectionReceivedForm(DateOnlyForm):
 
 class CloseUncorrectedForm(DateOnlyForm):
     on = date_field("办结日期")
+    past_year_reason = past_year_reason_field()
 
 
 class CloseUnpaidForm(DateOnlyForm):
     on = date_field("办结日期")
+    past_year_reason = past_year_reason_field()
 
 
 class ConsultationStartForm(ChineseForm):
@@ -178,6 +170,7 @@ class FeeNoticeForm(ChineseForm):
     quantity = forms.IntegerField(
         label="页数 / 件数",
         min_value=1,
+        max_value=MAX_PAGES,
         required=False,
         help_text="按量计收填写页数；按件计收可不填，由系统按本月申请件数计算",
     )
@@ -195,20 +188,25 @@ class PaymentForm(ChineseForm):
         ]
 
 
-class ExtendForm(ChineseForm):
+class ExtensionRequestForm(ChineseForm):
     days = forms.IntegerField(label="延长工作日数", min_value=1, max_value=20, initial=20)
-    reason = forms.CharField(label="延期理由", widget=forms.Textarea(attrs={"rows": 3}))
-    on = date_field("决定日期")
+    reason = forms.CharField(
+        label="延期理由",
+        max_length=REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="将填入延期答复告知书，如“所需信息涉及多个年度档案，需调档核查”",
+    )
+    on = date_field("申请日期")
 
 
-class ReplyForm(ChineseForm):
+class PrepareReplyForm(ChineseForm):
     outcome = forms.ChoiceField(label="答复结果")
-    note = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    on = date_field("答复日期")
+    note = forms.CharField(label="办理说明", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["outcome"].choices = [("", "请选择答复结果"), *outcome_choices(for_reply=True)]
+        self.fields["outcome"].help_text = "将生成对应的答复告知书；告知书经审核、签发并出具后，申请办结"
 
 
 # --- letters ---------------------------------------------------------------------------------------------
@@ -229,10 +227,23 @@ class LetterEditForm(ChineseForm):
 
 class LetterIssueForm(ChineseForm):
     on = date_field("出具日期")
+    past_year_reason = past_year_reason_field()
     confirm = forms.BooleanField(
         label="我已核对文书内容，确认出具（出具后不能再修改）",
         error_messages={"required": "请勾选确认后再出具"},
     )
+
+
+class ApprovalDecisionForm(ChineseForm):
+    decision = forms.ChoiceField(
+        label="审批意见",
+        choices=[("approve", "同意"), ("refuse", "不同意，退回修改")],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label="意见", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="不同意的，请写明理由",
+    )  # fmt: skip
 
 
 # --- 行政复议、行政诉讼 ----------------------------------------------------------------------------------
@@ -251,6 +262,7 @@ class ReviewCaseForm(ChineseForm):
         help_text="如与某件政府信息公开申请有关，填写申请编号",
     )
     note = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    past_year_reason = past_year_reason_field()
 
     def __init__(self, *args, agencies=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -262,6 +274,7 @@ class ReviewConcludeForm(ChineseForm):
         label="审结结果", choices=[c for c in CaseResult.choices if c[0] != CaseResult.PENDING]
     )
     concluded_on = date_field("审结日期")
+    past_year_reason = past_year_reason_field()
 
 
 # --- annual tables ----------------------------------------------------------------------------------------
@@ -274,5 +287,60 @@ class AnnualTablesForm(ChineseForm):
     def __init__(self, *args, agencies=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agency"].choices = [(a.pk, a.name) for a in agencies]
-        this_year = _today().year
+        this_year = today().year
         self.fields["year"].choices = [(y, f"{y}年") for y in range(this_year, 2018, -1)]
+
+
+# --- 本机关设置 ---------------------------------------------------------------------------------------------
+
+LETTER_LEVELS = {
+    "0": [],
+    "1": [{"name": "sign", "role": "head"}],
+    "2": [{"name": "review", "role": "reviewer"}, {"name": "sign", "role": "head"}],
+}
+
+
+def letter_levels_of(steps: list[dict]) -> str:
+    return next((code for code, value in LETTER_LEVELS.items() if value == steps), "2")
+
+
+class AgencySettingsForm(ChineseForm):
+    letter_code = forms.CharField(
+        label="机关代字",
+        max_length=20,
+        required=False,
+        help_text="用于文号“机关代字〔年份〕序号号”，如“沙科信公开”。出具文书前必须填写",
+    )
+    letter_levels = forms.ChoiceField(
+        label="文书审批层级",
+        choices=[
+            ("2", "审核（审核人）→ 签发（负责人）后出具"),
+            ("1", "签发（负责人）后出具"),
+            ("0", "无需审批，经办人直接出具（仍记录审计日志）"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    review_body = forms.CharField(
+        label="行政复议机关",
+        max_length=100,
+        required=False,
+        help_text="填入答复告知书的救济途径，如“中卫市沙坡头区人民政府”",
+    )
+    court = forms.CharField(
+        label="管辖人民法院", max_length=100, required=False, help_text="如“中卫市沙坡头区人民法院”"
+    )
+    payment_instructions = forms.CharField(
+        label="信息处理费缴费方式",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="填入收费通知书，并在公众查询页面显示，如收款账户、缴费地点和时间",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for kind, label in LetterKind.choices:
+            self.fields[f"letter_code_{kind}"] = forms.CharField(
+                label=f"{label}的机关代字", max_length=20, required=False,
+                help_text="可不填：不填时使用上面的机关代字，与其他文书统一编号",
+            )  # fmt: skip

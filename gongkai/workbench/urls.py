@@ -21,10 +21,27 @@ urlpatterns = [
     path("applications/<int:pk>/letters/<int:letter_pk>/", views.letter_edit, name="letter_edit"),
     path("applications/<int:pk>/letters/<int:letter_pk>/issue/", views.letter_issue, name="letter_issue"),
     path(
+        "applications/<int:pk>/letters/<int:letter_pk>/withdraw/",
+        views.letter_withdraw,
+        name="letter_withdraw",
+    ),
+    path(
+        "applications/<int:pk>/letters/<int:letter_pk>/discard/", views.letter_discard, name="letter_discard"
+    ),
+    path(
         "applications/<int:pk>/letters/<int:letter_pk>/docx/", views.letter_download, name="letter_download"
     ),
+    path(
+        "applications/<int:pk>/letters/<int:letter_pk>/pdf/",
+        views.letter_download,
+        {"to": "pdf"},
+        name="letter_download_pdf",
+    ),
+    path("approvals/", views.approval_queue, name="approval_queue"),
+    path("approvals/<int:approval_pk>/decide/", views.approval_decide_view, name="approval_decide"),
     path("cases/", views.review_case_list, name="review_case_list"),
     path("cases/<int:pk>/conclude/", views.review_case_conclude, name="review_case_conclude"),
     path("annual/", views.annual_tables_view, name="annual_tables"),
     path("annual/download.<str:to>", views.annual_tables_download, name="annual_tables_download"),
+    path("settings/", views.agency_settings, name="agency_settings"),
 ]

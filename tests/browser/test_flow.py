@@ -1,4 +1,6 @@
-"""One application from the public form to the issued 答复告知书, through the pages, in a real browser."""
+"""One application from the public form to the issued 答复告知书, through the pages, in a real browser: the
+applicant corrects online, the head approves the clerk's extension from the queue, the reply goes through
+审核 and 签发, gets its 文号, and the applicant downloads it."""
 
 from __future__ import annotations
 
@@ -6,25 +8,20 @@ import datetime
 import re
 
 import pytest
-from django.core.cache import cache
-from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from gongkai.agencies.models import Role
-from gongkai.cases import services
-from tests.workbench import factories
+from gongkai.cases.models import Application
+from tests import factories
+
+# A Monday whose next weeks (National Day 2026 included) the calendar package covers.
+START = datetime.date(2026, 9, 14)
 
 
 @pytest.fixture
-def world(transactional_db, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    cache.clear()
-    factories.confirm_years()
-    tree = factories.make_tree()
-    clerk = factories.make_user("clerk_a", tree["a"], Role.CLERK, first_name="李文")
-    head = factories.make_user("head_a", tree["a"], Role.HEAD, first_name="王主任")
-    # some history so that the dashboard and the list have something to show
-    today = timezone.localdate()
+def world(live_server, tree, clerk, head, reviewer, today):
+    today.set(START)
+    # some history so that the dashboard and the list have something to show (issued before the agency
+    # introduced 审核 and 签发)
     outcomes = [
         "granted",
         "granted",
@@ -35,15 +32,13 @@ def world(transactional_db, settings, tmp_path):
     ]
     for serial, outcome in enumerate(outcomes, start=1):
         old = factories.register(
-            tree["a"], clerk, serial, received_on=today - datetime.timedelta(days=40 + serial)
+            tree["a"], clerk, serial, received_on=START - datetime.timedelta(days=40 + serial)
         )
-        services.application_reply(
-            application=old, by=clerk, on=today - datetime.timedelta(days=30), outcome=outcome
-        )
-    factories.register(tree["a"], clerk, 20, received_on=today - datetime.timedelta(days=45))  # overdue
-    factories.register(tree["a"], clerk, 21, received_on=today - datetime.timedelta(days=25))  # due soon
-    yield {"tree": tree, "clerk": clerk, "head": head}
-    cache.clear()
+        factories.reply(old, clerk, START - datetime.timedelta(days=30), outcome)
+    factories.set_letter_levels(tree["a"], factories.TWO_LEVELS)
+    factories.register(tree["a"], clerk, 20, received_on=START - datetime.timedelta(days=45))  # overdue
+    factories.register(tree["a"], clerk, 21, received_on=START - datetime.timedelta(days=25))  # due soon
+    return {"tree": tree}
 
 
 def login(page: Page, base: str, username: str) -> None:
@@ -64,18 +59,43 @@ def open_action(page: Page, title: str):
     return page.locator("details[open]")
 
 
-def test_online_application_to_issued_reply(page: Page, live_server, world, screenshots):
+def status_page(page: Page, base: str, code: str) -> None:
+    page.goto(f"{base}/status/")
+    page.get_by_label("查询码").fill(code.lower())  # typed as it comes: lower case is fine
+    page.get_by_role("button", name="查询").click()
+    expect(page.get_by_role("heading", name="办理情况")).to_be_visible()
+
+
+def decide_from_queue(page: Page, base: str, username: str, screenshot) -> None:
+    """Log in, open the first item of 待我审批 from the dashboard, approve it."""
+    login(page, base, username)
+    queue = page.get_by_role("region", name=re.compile("待我审批"))
+    expect(queue).to_be_visible()
+    screenshot(f"{username}-dashboard")
+    queue.get_by_role("link").filter(has_text=re.compile("审阅文书|查看并审批")).first.click()
+    page.get_by_label("同意", exact=True).check()
+    screenshot(f"{username}-decide")
+    page.get_by_role("button", name=re.compile("提交.*意见")).click()
+    expect(page.locator(".messages").get_by_text(re.compile("已同意"))).to_be_visible()
+    logout(page)
+
+
+def test_online_application_to_issued_reply(page: Page, world, live_server, screenshots):
     base = live_server.url
-    today = timezone.localdate()
+    shot_number = iter(range(100))
+
+    def shot(name: str) -> None:
+        page.screenshot(path=screenshots / f"{next(shot_number):02d}-{name}.png", full_page=True)
 
     # --- a member of the public applies online ---
     page.goto(f"{base}/")
-    page.screenshot(path=screenshots / "00-public-home.png", full_page=True)
+    shot("public-home")
     page.get_by_role("link", name=re.compile("向该机关申请")).first.click()
     expect(page.get_by_role("heading", name="政府信息公开申请表")).to_be_visible()
-    page.screenshot(path=screenshots / "01-public-form.png", full_page=True)
+    shot("public-form")
+    id_number = factories.id_number(88)
     page.get_by_label("姓名 / 单位名称").fill("王小明")
-    page.get_by_label("证件号码").fill(factories.id_number(88))
+    page.get_by_label("证件号码").fill(id_number)
     page.get_by_label("联系电话").fill("13900008888")
     page.get_by_label("电子邮箱").fill("wang@example.cn")
     page.get_by_label("所需政府信息的名称、文号或者便于查询的其他特征性描述").fill(
@@ -83,87 +103,107 @@ def test_online_application_to_issued_reply(page: Page, live_server, world, scre
     )
     page.get_by_role("button", name="提交申请").click()
     expect(page.get_by_role("heading", name="申请已提交")).to_be_visible()
-    page.screenshot(path=screenshots / "02-receipt.png", full_page=True)
+    shot("receipt")
     code = page.locator("#query-code").inner_text().strip()
-    assert len(code) >= 8
+    assert len(code) == 13
+    with page.context.expect_page() as printed:
+        page.get_by_role("link", name="打印回执").click()
+    receipt = printed.value
+    expect(receipt.get_by_role("heading", name="政府信息公开申请回执")).to_be_visible()
+    receipt.screenshot(path=screenshots / "receipt-print.png", full_page=True)
+    assert id_number not in receipt.content() and code in receipt.content()
+    receipt.close()
 
-    # --- the clerk finds it and asks for a correction ---
-    page.goto(f"{base}/workbench/login/")
-    page.screenshot(path=screenshots / "02b-login.png")
+    # --- the clerk asks for a correction ---
     login(page, base, "clerk_a")
     expect(page.locator("#outcome-chart svg")).to_be_visible()
-    page.screenshot(path=screenshots / "03-dashboard.png", full_page=True)
-    for path, name in (
-        ("applications/new/", "11-register"),
-        ("cases/", "12-review"),
-        ("annual/", "13-annual"),
-    ):
-        page.goto(f"{base}/workbench/{path}")
-        page.screenshot(path=screenshots / f"{name}.png", full_page=True)
+    shot("clerk-dashboard")
     page.get_by_role("link", name="申请列表").click()
-    page.screenshot(path=screenshots / "04-list.png", full_page=True)
+    shot("list")
     page.get_by_role("row", name=re.compile("王小明")).get_by_role("link").first.click()
     expect(page.get_by_role("heading", name="答复期限")).to_be_visible()
-    page.screenshot(path=screenshots / "05-case.png", full_page=True)
-
+    shot("case")
     form = open_action(page, "补正告知")
     form.get_by_label("需要补正的事项").fill("请写明所需信息的文件名称或文号")
-    form.get_by_label("补正期限").fill((today + datetime.timedelta(days=15)).isoformat())
+    form.get_by_label("补正期限").fill((START + datetime.timedelta(days=15)).isoformat())
     form.get_by_role("button", name="确定补正告知").click()
     expect(page.get_by_text("待补正 · 暂停计时")).to_be_visible()
-    page.screenshot(path=screenshots / "06-case-correction.png", full_page=True)
-
-    form = open_action(page, "收到补正")
-    form.get_by_role("button", name="确定收到补正").click()
-    expect(page.get_by_text("已登记收到补正材料")).to_be_visible()
     case_url = page.url
     logout(page)
 
-    # --- the head of office extends the deadline ---
-    login(page, base, "head_a")
-    page.goto(case_url)
-    form = open_action(page, "延期答复")
-    form.get_by_label("延长工作日数").fill("5")
-    form.get_by_label("延期理由").fill("需要调取档案")
-    form.get_by_role("button", name="确定延期答复").click()
-    expect(page.get_by_text("已延期 5 个工作日")).to_be_visible()
-    logout(page)
+    # --- the applicant corrects online ---
+    status_page(page, base, code)
+    expect(page.get_by_text("请写明所需信息的文件名称或文号")).to_be_visible()
+    correction = page.get_by_role("region", name="在线补正")
+    correction.get_by_label("证件号码后四位").fill("0000" if not id_number.endswith("0000") else "1111")
+    correction.get_by_label("补正内容").fill(
+        "所需文件为《沙坡头区2025年科技项目专项资金分配方案》（沙科发〔2025〕12号）"
+    )
+    correction.get_by_role("button", name="提交补正").click()
+    expect(page.get_by_text("证件号码后四位与申请时填写的不一致")).to_be_visible()
+    correction = page.get_by_role("region", name="在线补正")
+    correction.get_by_label("证件号码后四位").fill(id_number[-4:])
+    correction.get_by_role("button", name="提交补正").click()
+    expect(page.get_by_text("补正材料已提交")).to_be_visible()
+    shot("status-corrected")
 
-    # --- the clerk replies and issues the 答复告知书 ---
+    # --- the clerk asks for an extension; the head approves it from the queue ---
     login(page, base, "clerk_a")
     page.goto(case_url)
+    expect(page.get_by_text("申请人通过网上查询页面提交补正")).to_be_visible()
+    form = open_action(page, "延期答复")
+    form.get_by_label("延长工作日数").fill("5")
+    form.get_by_label("延期理由").fill("所需信息涉及多个年度档案，需调档核查")
+    form.get_by_role("button", name="确定延期答复").click()
+    expect(page.get_by_text("等待负责人审批")).to_be_visible()
+    logout(page)
+    decide_from_queue(page, base, "head_a", shot)
+
+    # --- the clerk drafts the reply and sends it to 审核, 签发 ---
+    login(page, base, "clerk_a")
+    page.goto(case_url)
+    expect(page.get_by_text("已延期 5 个工作日")).to_be_visible()
     form = open_action(page, "答复")
     form.get_by_label("答复结果").select_option(label="予以公开")
     form.get_by_role("button", name="确定答复").click()
-    expect(page.get_by_text("已作出答复，申请已办结")).to_be_visible()
-    page.get_by_label("文书类型").select_option(label="答复告知书")
-    page.get_by_role("button", name="生成文书").click()
-    body = page.get_by_label("正文")
-    text = (
-        body.input_value()
-        .replace("【复议机关】", "中卫市沙坡头区人民政府")
-        .replace("【××】", "中卫市沙坡头区")
-    )
-    body.fill(text)
-    page.screenshot(path=screenshots / "07-letter.png", full_page=True)
-    page.get_by_role("button", name="保存并出具…").click()
-    expect(page.get_by_role("heading", name=re.compile("确认出具"))).to_be_visible()
-    expect(page.get_by_text("待填写的内容")).to_have_count(0)
-    page.screenshot(path=screenshots / "08-letter-issue.png", full_page=True)
-    page.get_by_label(re.compile("确认出具")).check()
-    page.get_by_role("button", name="确认出具").click()
-    expect(page.get_by_text(re.compile("已出具，可下载 Word 文件"))).to_be_visible()
-    page.screenshot(path=screenshots / "09-case-concluded.png", full_page=True)
-    with page.expect_download() as download:
-        page.get_by_role("link", name="下载 Word").first.click()
-    assert download.value.suggested_filename.endswith(".docx")
-
-    # --- the public status page says 已办结, and nothing personal ---
+    expect(page.get_by_role("heading", name="政府信息予以公开告知书")).to_be_visible()
+    shot("reply-draft")
+    page.get_by_role("button", name="保存并送审核、签发").click()
+    expect(page.get_by_text("待审核（审核人）")).to_be_visible()
     logout(page)
-    page.goto(f"{base}/status/")
-    page.get_by_label("查询码").fill(code)
-    page.get_by_role("button", name="查询").click()
+    decide_from_queue(page, base, "reviewer_a", shot)  # 审核
+    decide_from_queue(page, base, "head_a", shot)  # 签发
+
+    # --- the clerk issues it: 文号, the application concludes ---
+    login(page, base, "clerk_a")
+    page.goto(case_url)
+    page.get_by_role("row", name=re.compile("政府信息予以公开告知书")).get_by_role(
+        "link", name="查看"
+    ).click()
+    page.get_by_label(re.compile("确认出具")).check()
+    page.get_by_role("button", name="出具并编制文号").click()
+    expect(page.get_by_text(re.compile("已出具，文号"))).to_be_visible()
+    shot("case-concluded")
+    letter_number = Application.objects.get(applicant_name="王小明").letters.get(kind="reply").number
+    assert re.fullmatch(rf"沙科信公开〔{START.year}〕\d+号", letter_number) and "第" not in letter_number
+    assert letter_number == f"沙科信公开〔{START.year}〕7号"  # after the six replies of the history
+    expect(page.get_by_text(letter_number).first).to_be_visible()
+    with page.expect_download() as download:
+        page.get_by_role("row", name=re.compile("政府信息予以公开告知书")).get_by_role(
+            "link", name="Word"
+        ).click()
+    assert download.value.suggested_filename.endswith(".docx")
+    logout(page)
+
+    # --- the applicant sees 已办结 and downloads the reply ---
+    status_page(page, base, code)
     expect(page.get_by_text("已办结").first).to_be_visible()
-    page.screenshot(path=screenshots / "10-status.png", full_page=True)
+    shot("status-concluded")
     content = page.content()
     assert "王小明" not in content and "13900008888" not in content
+    reply = page.get_by_role("region", name="答复告知书")
+    reply.get_by_label("证件号码后四位").fill(id_number[-4:])
+    with page.expect_download() as download:
+        reply.get_by_role("button", name=re.compile("下载答复告知书")).click()
+    assert download.value.suggested_filename.endswith(".pdf")
+    assert download.value.path().read_bytes()[:5] == b"%PDF-"

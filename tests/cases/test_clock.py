@@ -26,51 +26,67 @@ def test_national_day_2020_with_make_up_saturday():
     # Counting from Sep 29: Sep 29 (1), Sep 30 (2), Oct 9 (3), Sat Oct 10 (4), Oct 12–16 (5–9),
     # Oct 19–23 (10–14), Oct 26–30 (15–19), Mon Nov 2 (20). So 2020-11-02, not 11-03: the make-up Saturday
     # Oct 10 counts as a working day.
-    assert clock.due_date(date(2020, 9, 28), 0, 0, CAL) == date(2020, 11, 2)
+    assert clock.due_date(
+        clock_start=date(2020, 9, 28), paused_workdays=0, extension_days=0, cal=CAL
+    ) == date(2020, 11, 2)
 
 
 def test_national_day_2019():
     # Received Wed 2019-09-25. 2019 国庆: Oct 1–7 off; Sun Sep 29 and Sat Oct 12 are make-up days.
     # Sep 26, 27 (2), Sun Sep 29 (3), Sep 30 (4), Oct 8–11 (8), Sat Oct 12 (9), Oct 14–18 (14),
     # Oct 21–25 (19), Mon Oct 28 (20).
-    assert clock.due_date(date(2019, 9, 25), 0, 0, CAL) == date(2019, 10, 28)
+    assert clock.due_date(
+        clock_start=date(2019, 9, 25), paused_workdays=0, extension_days=0, cal=CAL
+    ) == date(2019, 10, 28)
 
 
 def test_spring_festival_2023():
     # Received Mon 2023-01-16. 春节 Jan 21–27 off; Sat Jan 28 and Sun Jan 29 are make-up days.
     # Jan 17–20 (4), Sat Jan 28 (5), Sun Jan 29 (6), Jan 30–Feb 3 (11), Feb 6–10 (16), Feb 13–16 (20).
-    assert clock.due_date(date(2023, 1, 16), 0, 0, CAL) == date(2023, 2, 16)
+    assert clock.due_date(
+        clock_start=date(2023, 1, 16), paused_workdays=0, extension_days=0, cal=CAL
+    ) == date(2023, 2, 16)
 
 
 def test_spring_festival_2024():
     # Received Thu 2024-02-01. 春节 Feb 10–17 off; Sun Feb 4 and Sun Feb 18 are make-up days; 除夕 Feb 9 is
     # officially a working day. Feb 2 (1), Sun Feb 4 (2), Feb 5–9 (7), Sun Feb 18 (8), Feb 19–23 (13),
     # Feb 26–Mar 1 (18), Mar 4 (19), Tue Mar 5 (20).
-    assert clock.due_date(date(2024, 2, 1), 0, 0, CAL) == date(2024, 3, 5)
+    assert clock.due_date(clock_start=date(2024, 2, 1), paused_workdays=0, extension_days=0, cal=CAL) == date(
+        2024, 3, 5
+    )
 
 
 def test_spring_festival_2025():
     # Received Mon 2025-01-20. 春节 Jan 28–Feb 4 off; Sun Jan 26 and Sat Feb 8 are make-up days.
     # Jan 21–24 (4), Sun Jan 26 (5), Jan 27 (6), Feb 5–7 (9), Sat Feb 8 (10), Feb 10–14 (15), Feb 17–21 (20).
-    assert clock.due_date(date(2025, 1, 20), 0, 0, CAL) == date(2025, 2, 21)
+    assert clock.due_date(
+        clock_start=date(2025, 1, 20), paused_workdays=0, extension_days=0, cal=CAL
+    ) == date(2025, 2, 21)
 
 
 def test_across_new_year_2026():
     # Received Thu 2025-12-25. 元旦 2026: Jan 1–3 off, Sun Jan 4 is a make-up day.
     # Dec 26 (1), Dec 29–31 (4), Sun Jan 4 (5), Jan 5–9 (10), Jan 12–16 (15), Jan 19–23 (20).
-    assert clock.due_date(date(2025, 12, 25), 0, 0, CAL) == date(2026, 1, 23)
+    assert clock.due_date(
+        clock_start=date(2025, 12, 25), paused_workdays=0, extension_days=0, cal=CAL
+    ) == date(2026, 1, 23)
 
 
 def test_receipt_on_a_holiday_counts_from_the_next_working_day():
     # Received online on 2020-10-03 (holiday): Oct 9 (1), Sat Oct 10 (2), Oct 12–16 (7), Oct 19–23 (12),
     # Oct 26–30 (17), Nov 2, 3, Wed Nov 4 (20).
-    assert clock.due_date(date(2020, 10, 3), 0, 0, CAL) == date(2020, 11, 4)
+    assert clock.due_date(
+        clock_start=date(2020, 10, 3), paused_workdays=0, extension_days=0, cal=CAL
+    ) == date(2020, 11, 4)
 
 
 def test_count_start_day_setting_makes_the_receipt_day_the_first():
     cal = WorkCalendar(count_start_day=True)
     # Mon 2020-09-28 is a working day and now counts as day 1: one working day earlier than Nov 2.
-    assert clock.due_date(date(2020, 9, 28), 0, 0, cal) == date(2020, 10, 30)
+    assert clock.due_date(
+        clock_start=date(2020, 9, 28), paused_workdays=0, extension_days=0, cal=cal
+    ) == date(2020, 10, 30)
 
 
 # --- extension, pauses, restart -------------------------------------------------------------------------
@@ -79,74 +95,93 @@ def test_count_start_day_setting_makes_the_receipt_day_the_first():
 def test_extension_of_20_working_days():
     # 2020-09-28: the 20th working day is Nov 2; 20 more: Nov 3–6 (24), Nov 9–13 (29), Nov 16–20 (34),
     # Nov 23–27 (39), Mon Nov 30 (40).
-    assert clock.due_date(date(2020, 9, 28), 0, 20, CAL) == date(2020, 11, 30)
+    assert clock.due_date(
+        clock_start=date(2020, 9, 28), paused_workdays=0, extension_days=20, cal=CAL
+    ) == date(2020, 11, 30)
     # 10 more: Nov 3–6 (4), Nov 9–13 (9), Mon Nov 16 (10).
-    assert clock.due_date(date(2020, 9, 28), 0, 10, CAL) == date(2020, 11, 16)
+    assert clock.due_date(
+        clock_start=date(2020, 9, 28), paused_workdays=0, extension_days=10, cal=CAL
+    ) == date(2020, 11, 16)
 
 
 def test_extension_limits():
     with pytest.raises(ValueError):
-        clock.due_date(date(2020, 9, 28), 0, 21, CAL)
+        clock.due_date(clock_start=date(2020, 9, 28), paused_workdays=0, extension_days=21, cal=CAL)
     with pytest.raises(ValueError):
-        clock.due_date(date(2020, 9, 28), -1, 0, CAL)
+        clock.due_date(clock_start=date(2020, 9, 28), paused_workdays=-1, extension_days=0, cal=CAL)
 
 
 def test_consultation_pause_across_spring_festival_2024():
     # Received Mon 2024-01-22: Jan 23–26 (4), Jan 29–Feb 2 (9), Sun Feb 4 (10), Feb 5–9 (15), Sun Feb 18 (16),
     # Feb 19–22 (20) → due Thu 2024-02-22.
     start = date(2024, 1, 22)
-    assert clock.due_date(start, 0, 0, CAL) == date(2024, 2, 22)
+    assert clock.due_date(clock_start=start, paused_workdays=0, extension_days=0, cal=CAL) == date(
+        2024, 2, 22
+    )
     # Third party consulted on Thu Feb 1; 15 working days to answer: Feb 2 (1), Sun Feb 4 (2), Feb 5–9 (7),
     # Sun Feb 18 (8), Feb 19–23 (13), Feb 26 (14), Tue Feb 27 (15).
-    assert clock.consultation_reply_deadline(date(2024, 2, 1), CAL) == date(2024, 2, 27)
+    assert clock.consultation_reply_deadline(sent_on=date(2024, 2, 1), cal=CAL) == date(2024, 2, 27)
     # Answered on Tue Feb 20: paused Feb 2, 4, 5, 6, 7, 8, 9, 18, 19, 20 = 10 working days.
-    paused = clock.pause_workdays(date(2024, 2, 1), date(2024, 2, 20), CAL)
+    paused = clock.pause_workdays(paused_since=date(2024, 2, 1), resumed_on=date(2024, 2, 20), cal=CAL)
     assert paused == 10
     # 30 working days from Jan 22: Feb 22 (20), Feb 23 (21), Feb 26–Mar 1 (26), Mar 4–7 (30).
-    assert clock.due_date(start, paused, 0, CAL) == date(2024, 3, 7)
-    assert clock.due_date_if_resumed(start, 0, date(2024, 2, 1), 0, date(2024, 2, 20), CAL) == date(
+    assert clock.due_date(clock_start=start, paused_workdays=paused, extension_days=0, cal=CAL) == date(
         2024, 3, 7
     )
+    assert clock.due_date_if_resumed(
+        clock_start=start,
+        paused_workdays=0,
+        paused_since=date(2024, 2, 1),
+        extension_days=0,
+        resumed_on=date(2024, 2, 20),
+        cal=CAL,
+    ) == date(2024, 3, 7)
 
 
 def test_fee_pause_across_spring_festival_2025():
     # Received Mon 2025-01-20 (due Feb 21). Fee notice on Wed Jan 22; the applicant pays within 20 working
     # days from the next day: Jan 23, 24 (2), Sun Jan 26 (3), Jan 27 (4), Feb 5–7 (7), Sat Feb 8 (8),
     # Feb 10–14 (13), Feb 17–21 (18), Feb 24 (19), Tue Feb 25 (20).
-    assert clock.fee_payment_deadline(date(2025, 1, 22), CAL) == date(2025, 2, 25)
+    assert clock.fee_payment_deadline(notice_received_on=date(2025, 1, 22), cal=CAL) == date(2025, 2, 25)
     # Paid Mon Feb 10: paused Jan 23, 24, 26, 27, Feb 5, 6, 7, 8, 10 = 9 working days.
-    paused = clock.pause_workdays(date(2025, 1, 22), date(2025, 2, 10), CAL)
+    paused = clock.pause_workdays(paused_since=date(2025, 1, 22), resumed_on=date(2025, 2, 10), cal=CAL)
     assert paused == 9
     # 29 working days from Jan 20: Feb 21 (20), Feb 24–28 (25), Mar 3–6 (29).
-    assert clock.due_date(date(2025, 1, 20), paused, 0, CAL) == date(2025, 3, 6)
+    assert clock.due_date(
+        clock_start=date(2025, 1, 20), paused_workdays=paused, extension_days=0, cal=CAL
+    ) == date(2025, 3, 6)
 
 
 def test_fee_payment_period_always_starts_the_next_day():
     # 109号 fixes "from the day after receipt of the notice", whatever the installation's convention.
-    assert clock.fee_payment_deadline(date(2025, 1, 22), WorkCalendar(count_start_day=True)) == date(
-        2025, 2, 25
-    )
+    assert clock.fee_payment_deadline(
+        notice_received_on=date(2025, 1, 22), cal=WorkCalendar(count_start_day=True)
+    ) == date(2025, 2, 25)
 
 
 def test_correction_restarts_the_clock():
     # Received 2023-01-16, corrected application received Wed 2023-02-01: a fresh 20 working days,
     # Feb 2–3 (2), Feb 6–10 (7), Feb 13–17 (12), Feb 20–24 (17), Feb 27, 28, Wed Mar 1 (20).
-    assert clock.due_date(date(2023, 2, 1), 0, 0, CAL) == date(2023, 3, 1)
+    assert clock.due_date(clock_start=date(2023, 2, 1), paused_workdays=0, extension_days=0, cal=CAL) == date(
+        2023, 3, 1
+    )
 
 
 def test_correction_notice_deadline_7_working_days():
     # Received Mon 2020-09-28: Sep 29, 30 (2), Oct 9 (3), Sat Oct 10 (4), Oct 12, 13, 14 (7).
-    assert clock.correction_notice_deadline(date(2020, 9, 28), CAL) == date(2020, 10, 14)
-    assert not clock.correction_notice_is_late(date(2020, 9, 28), date(2020, 10, 14), CAL)
-    assert clock.correction_notice_is_late(date(2020, 9, 28), date(2020, 10, 15), CAL)
+    assert clock.correction_notice_deadline(received_on=date(2020, 9, 28), cal=CAL) == date(2020, 10, 14)
+    assert not clock.correction_notice_is_late(
+        received_on=date(2020, 9, 28), sent_on=date(2020, 10, 14), cal=CAL
+    )
+    assert clock.correction_notice_is_late(received_on=date(2020, 9, 28), sent_on=date(2020, 10, 15), cal=CAL)
     # 2024: received Thu Feb 8: Feb 9 (1), Sun Feb 18 (2), Feb 19–23 (7) → Fri Feb 23.
-    assert clock.correction_notice_deadline(date(2024, 2, 8), CAL) == date(2024, 2, 23)
+    assert clock.correction_notice_deadline(received_on=date(2024, 2, 8), cal=CAL) == date(2024, 2, 23)
 
 
 def test_pause_on_one_day_costs_nothing_and_cannot_run_backwards():
-    assert clock.pause_workdays(date(2024, 2, 1), date(2024, 2, 1), CAL) == 0
+    assert clock.pause_workdays(paused_since=date(2024, 2, 1), resumed_on=date(2024, 2, 1), cal=CAL) == 0
     with pytest.raises(ValueError):
-        clock.pause_workdays(date(2024, 2, 2), date(2024, 2, 1), CAL)
+        clock.pause_workdays(paused_since=date(2024, 2, 2), resumed_on=date(2024, 2, 1), cal=CAL)
 
 
 # --- unconfirmed years ----------------------------------------------------------------------------------
@@ -160,12 +195,14 @@ def _package_covers(year: int) -> bool:
 def test_a_due_date_in_an_unconfirmed_year_is_refused_not_guessed():
     # Received 2026-12-20: the 20th working day lies in January 2027.
     with pytest.raises(UnconfirmedSchedule) as caught:
-        clock.due_date(date(2026, 12, 20), 0, 0, CAL)
+        clock.due_date(clock_start=date(2026, 12, 20), paused_workdays=0, extension_days=0, cal=CAL)
     assert caught.value.year == 2027
     # Once the administrator confirms 2027 (here: New Year's Day off), the date is computed.
     cal = WorkCalendar({date(2027, 1, 1): False}, [2027])
     # Dec 21–25 (5), Dec 28–31 (9), Jan 4–8 (14), Jan 11–15 (19), Mon Jan 18 (20).
-    assert clock.due_date(date(2026, 12, 20), 0, 0, cal) == date(2027, 1, 18)
+    assert clock.due_date(
+        clock_start=date(2026, 12, 20), paused_workdays=0, extension_days=0, cal=cal
+    ) == date(2027, 1, 18)
 
 
 # --- properties -----------------------------------------------------------------------------------------
@@ -178,7 +215,7 @@ extensions = st.integers(min_value=0, max_value=clock.MAX_EXTENSION_WORKDAYS)
 
 @given(days, paused_days, extensions)
 def test_due_date_is_a_working_day_after_the_start(start, paused, extension):
-    due = clock.due_date(start, paused, extension, CAL)
+    due = clock.due_date(clock_start=start, paused_workdays=paused, extension_days=extension, cal=CAL)
     assert due > start
     assert CAL.is_workday(due)
     assert CAL.between(start, due) == clock.REPLY_WORKDAYS + paused + extension
@@ -187,26 +224,39 @@ def test_due_date_is_a_working_day_after_the_start(start, paused, extension):
 @given(days, days, paused_days, extensions)
 def test_due_date_is_monotonic_in_the_start(a, b, paused, extension):
     a, b = sorted((a, b))
-    assert clock.due_date(a, paused, extension, CAL) <= clock.due_date(b, paused, extension, CAL)
+    assert clock.due_date(
+        clock_start=a, paused_workdays=paused, extension_days=extension, cal=CAL
+    ) <= clock.due_date(clock_start=b, paused_workdays=paused, extension_days=extension, cal=CAL)
 
 
 @given(days, paused_days, paused_days, extensions, extensions)
 def test_due_date_is_monotonic_in_pauses_and_extension(start, p1, p2, e1, e2):
     p1, p2 = sorted((p1, p2))
     e1, e2 = sorted((e1, e2))
-    assert clock.due_date(start, p1, e1, CAL) <= clock.due_date(start, p2, e2, CAL)
+    assert clock.due_date(
+        clock_start=start, paused_workdays=p1, extension_days=e1, cal=CAL
+    ) <= clock.due_date(clock_start=start, paused_workdays=p2, extension_days=e2, cal=CAL)
     if p1 + e1 < p2 + e2:
-        assert clock.due_date(start, p1, e1, CAL) < clock.due_date(start, p2, e2, CAL)
+        assert clock.due_date(
+            clock_start=start, paused_workdays=p1, extension_days=e1, cal=CAL
+        ) < clock.due_date(clock_start=start, paused_workdays=p2, extension_days=e2, cal=CAL)
 
 
 @given(days, st.integers(min_value=0, max_value=40), st.integers(min_value=0, max_value=40))
 def test_a_pause_moves_the_due_date_by_exactly_its_working_days(start, offset, length):
     paused_since = start + timedelta(days=offset)
     resumed_on = paused_since + timedelta(days=length)
-    paused = clock.pause_workdays(paused_since, resumed_on, CAL)
+    paused = clock.pause_workdays(paused_since=paused_since, resumed_on=resumed_on, cal=CAL)
     assert 0 <= paused <= length
-    before = clock.due_date(start, 0, 0, CAL)
-    after = clock.due_date_if_resumed(start, 0, paused_since, 0, resumed_on, CAL)
+    before = clock.due_date(clock_start=start, paused_workdays=0, extension_days=0, cal=CAL)
+    after = clock.due_date_if_resumed(
+        clock_start=start,
+        paused_workdays=0,
+        paused_since=paused_since,
+        extension_days=0,
+        resumed_on=resumed_on,
+        cal=CAL,
+    )
     assert after >= before
     assert CAL.between(before, after) == paused
 
@@ -214,20 +264,22 @@ def test_a_pause_moves_the_due_date_by_exactly_its_working_days(start, offset, l
 @given(days)
 def test_other_deadlines_are_working_days(day):
     for deadline in (
-        clock.correction_notice_deadline(day, CAL),
-        clock.consultation_reply_deadline(day, CAL),
-        clock.fee_payment_deadline(day, CAL),
+        clock.correction_notice_deadline(received_on=day, cal=CAL),
+        clock.consultation_reply_deadline(sent_on=day, cal=CAL),
+        clock.fee_payment_deadline(notice_received_on=day, cal=CAL),
     ):
         assert deadline > day
         assert CAL.is_workday(deadline)
-    assert CAL.between(day, clock.correction_notice_deadline(day, CAL)) == 7
-    assert CAL.between(day, clock.consultation_reply_deadline(day, CAL)) == 15
-    assert CAL.between(day, clock.fee_payment_deadline(day, CAL)) == 20
+    assert CAL.between(day, clock.correction_notice_deadline(received_on=day, cal=CAL)) == 7
+    assert CAL.between(day, clock.consultation_reply_deadline(sent_on=day, cal=CAL)) == 15
+    assert CAL.between(day, clock.fee_payment_deadline(notice_received_on=day, cal=CAL)) == 20
 
 
 @given(days, paused_days)
 def test_count_start_day_never_gives_a_later_date(start, paused):
-    later = clock.due_date(start, paused, 0, CAL)
-    earlier = clock.due_date(start, paused, 0, WorkCalendar(count_start_day=True))
+    later = clock.due_date(clock_start=start, paused_workdays=paused, extension_days=0, cal=CAL)
+    earlier = clock.due_date(
+        clock_start=start, paused_workdays=paused, extension_days=0, cal=WorkCalendar(count_start_day=True)
+    )
     assert earlier <= later
     assert WorkCalendar().is_workday(earlier)

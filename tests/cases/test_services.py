@@ -28,8 +28,7 @@ from gongkai.cases.models import (
     ReviewCase,
 )
 from gongkai.workdays import WorkCalendar
-
-from .conftest import VALID_CREDIT_CODE, VALID_ID
+from tests.factories import TEST_REASON, VALID_CREDIT_CODE, VALID_ID, extend, reply
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +57,7 @@ def fresh(application) -> Application:
 def test_register_numbers_codes_and_due_date(register, tree, clerk):
     first = register()
     assert first.number == "依申〔2020〕第0001号"
-    assert re.fullmatch(f"[{services.QUERY_CODE_ALPHABET}]{{12}}", first.query_code)
+    assert re.fullmatch(f"[{services.QUERY_CODE_ALPHABET}]{{13}}", first.query_code)
     assert first.status == Status.RECEIVED
     assert first.clock_start == D(2020, 9, 28)
     assert first.due_on == D(2020, 11, 2)  # across National Day 2020, see test_clock
@@ -178,9 +177,7 @@ def test_later_steps_needing_2027_are_refused_and_write_nothing(register, clerk,
         "consultation": lambda: services.application_start_consultation(
             application=application, by=clerk, kind="third_party", party="甲", on=D(2026, 12, 15)
         ),
-        "extension": lambda: services.application_extend(
-            application=application, by=head, on=D(2026, 12, 15), days=20, reason="r"
-        ),
+        "extension": lambda: extend(application, head, D(2026, 12, 15), 20, "r"),
         "fee": lambda: services.application_issue_fee_notice(
             application=application, by=clerk, on=D(2026, 12, 15), scale="by_volume", quantity=40
         ),
@@ -193,7 +190,7 @@ def test_later_steps_needing_2027_are_refused_and_write_nothing(register, clerk,
     assert not Consultation.objects.exists() and not FeeNotice.objects.exists()
     # a step in the future is refused as such
     with pytest.raises(ValidationError) as caught:
-        services.application_reply(application=application, by=clerk, on=D(2027, 1, 4), outcome="granted")
+        reply(application, clerk, D(2027, 1, 4), "granted")
     assert "不能晚于今天" in errors_of(caught)["on"][0]
 
 
@@ -243,9 +240,7 @@ def test_other_agency_staff_and_supervisors_cannot_write(register, clerk_b, supe
         with pytest.raises(PermissionDenied):
             register(by=outsider)
         with pytest.raises(PermissionDenied):
-            services.application_reply(
-                application=application, by=outsider, on=D(2020, 10, 9), outcome="granted"
-            )
+            reply(application, outsider, D(2020, 10, 9), "granted")
         with pytest.raises(PermissionDenied):
             services.application_start_consultation(
                 application=application, by=outsider, kind="third_party", party="某公司", on=D(2020, 10, 9)
@@ -371,9 +366,13 @@ def test_close_uncorrected_only_after_the_deadline(register, clerk):
         application=application, by=clerk, on=D(2020, 10, 9), items="x", correction_due_on=D(2020, 10, 20)
     )
     with pytest.raises(ValidationError) as caught:
-        services.application_close_uncorrected(application=application, by=clerk, on=D(2020, 10, 20))
+        services.application_close_uncorrected(
+            application=application, by=clerk, on=D(2020, 10, 20), past_year_reason=TEST_REASON
+        )
     assert "届满后" in errors_of(caught)["on"][0]
-    services.application_close_uncorrected(application=application, by=clerk, on=D(2020, 10, 21))
+    services.application_close_uncorrected(
+        application=application, by=clerk, on=D(2020, 10, 21), past_year_reason=TEST_REASON
+    )
     stored = fresh(application)
     assert (stored.status, stored.outcome, stored.concluded_on) == (
         Status.CONCLUDED,
@@ -384,7 +383,9 @@ def test_close_uncorrected_only_after_the_deadline(register, clerk):
     assert event.basis == "《条例》第三十条" and event.data["outcome"] == "other.no_correction"
     assert audits("application.close_uncorrected")[0].after["outcome"] == "other.no_correction"
     with pytest.raises(ValidationError):
-        services.application_close_uncorrected(application=application, by=clerk, on=D(2020, 10, 22))
+        services.application_close_uncorrected(
+            application=application, by=clerk, on=D(2020, 10, 22), past_year_reason=TEST_REASON
+        )
 
 
 # --- consultation -------------------------------------------------------------------------------------------
@@ -401,7 +402,7 @@ def test_consultation_pauses_across_spring_festival_2024(register, clerk):
     assert (stored.status, stored.paused_since, stored.due_on) == (Status.CONSULTING, D(2024, 2, 1), None)
     assert (
         last_event(application, EventKind.CONSULTATION_STARTED).basis
-        == "《条例》第三十二条、第三十三条第二款"
+        == "《条例》第三十二条、第三十三条第三款"
     )
     assert audits("consultation.start")[0].after["reply_due_on"] == "2024-02-27"
 
@@ -451,7 +452,7 @@ def test_the_clock_runs_again_only_when_the_last_consultation_ends(register, cle
         stored.status == Status.RECEIVED and stored.paused_workdays == 10 and stored.due_on == D(2024, 3, 7)
     )
     assert (
-        last_event(application, EventKind.CONSULTATION_ENDED).basis == "《条例》第三十四条、第三十三条第二款"
+        last_event(application, EventKind.CONSULTATION_ENDED).basis == "《条例》第三十四条、第三十三条第三款"
     )
 
 
@@ -499,7 +500,7 @@ def test_fee_notice_pauses_the_clock_across_spring_festival_2025(register, clerk
     stored = fresh(application)
     assert (stored.status, stored.paused_since, stored.due_on) == (Status.AWAITING_FEE, D(2025, 1, 22), None)
     event = last_event(application, EventKind.FEE_NOTICE)
-    assert event.basis == "《条例》第四十二条，国办函〔2020〕109号" and event.data["amount"] == "1700"
+    assert event.basis == "《条例》第四十二条第一款、国办函〔2020〕109号" and event.data["amount"] == "1700"
     assert audits("fee_notice.issue")[0].after["amount"] == "1700"
 
     services.application_record_payment(fee_notice=notice, by=clerk, on=D(2025, 2, 10))
@@ -508,7 +509,9 @@ def test_fee_notice_pauses_the_clock_across_spring_festival_2025(register, clerk
     assert stored.paused_workdays == 9
     assert stored.due_on == D(2025, 3, 6)
     assert FeeNotice.objects.get(pk=notice.pk).paid_on == D(2025, 2, 10)
-    assert last_event(application, EventKind.FEE_PAID).basis == "《条例》第四十二条，国办函〔2020〕109号"
+    assert (
+        last_event(application, EventKind.FEE_PAID).basis == "《条例》第四十二条第一款、国办函〔2020〕109号"
+    )
     assert audits("application.record_payment")[0].after["due_on"] == "2025-03-06"
     assert audits("fee_notice.paid")[0].after == {"paid_on": "2025-02-10"}
 
@@ -553,8 +556,12 @@ def test_close_unpaid_only_after_the_payment_period(register, clerk):
         application=application, by=clerk, on=D(2025, 1, 22), scale="by_volume", quantity=250
     )
     with pytest.raises(ValidationError):
-        services.application_close_unpaid(application=application, by=clerk, on=D(2025, 2, 25))
-    services.application_close_unpaid(application=application, by=clerk, on=D(2025, 2, 26))
+        services.application_close_unpaid(
+            application=application, by=clerk, on=D(2025, 2, 25), past_year_reason=TEST_REASON
+        )
+    services.application_close_unpaid(
+        application=application, by=clerk, on=D(2025, 2, 26), past_year_reason=TEST_REASON
+    )
     stored = fresh(application)
     assert (stored.status, stored.outcome, stored.concluded_on) == (
         Status.CONCLUDED,
@@ -583,7 +590,9 @@ def test_fee_refusals(register, clerk):
             application=application, by=clerk, on=D(2025, 2, 24), scale="by_volume", quantity=31
         )
     with pytest.raises(ValidationError):  # nothing to close
-        services.application_close_unpaid(application=application, by=clerk, on=D(2025, 3, 1))
+        services.application_close_unpaid(
+            application=application, by=clerk, on=D(2025, 3, 1), past_year_reason=TEST_REASON
+        )
     notice = services.application_issue_fee_notice(
         application=application, by=clerk, on=D(2025, 1, 22), scale="by_volume", quantity=31
     )
@@ -602,40 +611,82 @@ def test_fee_refusals(register, clerk):
 
 def test_extension_by_the_head(register, head, clerk):
     application = register()
-    services.application_extend(
-        application=application, by=head, on=D(2020, 10, 30), days=20, reason="涉及档案调取"
-    )
+    request = extend(application, head, D(2020, 10, 30), 20, "涉及档案调取")
+    assert request.status == "approved"  # the head asks and approves in one step
     stored = fresh(application)
     assert (stored.extension_days, stored.due_on) == (20, D(2020, 11, 30))
     event = last_event(application, EventKind.EXTENDED)
-    assert event.basis == "《条例》第三十三条第一款" and "涉及档案调取" in event.note
+    assert event.basis == "《条例》第三十三条第二款" and "涉及档案调取" in event.note
+    assert event.data["previous_due_on"] == "2020-11-02"
     (audit,) = audits("application.extend")
     assert audit.before == {"extension_days": 0, "due_on": "2020-11-02"}
     assert audit.after == {"extension_days": 20, "due_on": "2020-11-30"}
+    letter = application.letters.get(kind="extension")
+    assert (
+        "因涉及档案调取，本机关无法在规定期限内作出答复" in letter.body and "【延期理由】" not in letter.body
+    )
     with pytest.raises(ValidationError) as caught:
-        services.application_extend(
-            application=application, by=head, on=D(2020, 11, 2), days=1, reason="再延"
+        extend(application, head, D(2020, 11, 2), 1, "再延")
+    assert "只能延长一次" in errors_of(caught)["status"][0]
+
+
+def test_a_clerk_asks_and_the_head_decides(register, head, clerk):
+    from gongkai.approvals.services import approval_decide
+
+    application = register()
+    request = services.application_request_extension(
+        application=application, by=clerk, on=D(2020, 10, 29), days=10, reason="需调档"
+    )
+    assert request.status == "pending" and request.limit_on == D(2020, 11, 2) and request.limit_hard
+    assert fresh(application).due_on == D(2020, 11, 2)  # nothing changes before the head agrees
+    assert last_event(application, EventKind.EXTENSION_REQUESTED).basis == "《条例》第三十三条第二款"
+    with pytest.raises(ValidationError) as caught:  # one request at a time
+        services.application_request_extension(
+            application=application, by=clerk, on=D(2020, 10, 29), days=5, reason="x"
         )
-    assert "只能延长一次" in errors_of(caught)["days"][0]
+    assert "等待负责人审批" in errors_of(caught)["status"][0]
+    with pytest.raises(PermissionDenied):  # the clerk cannot approve
+        approval_decide(request=request, by=clerk, approved=True, on=D(2020, 10, 30))
+    approval_decide(request=request, by=head, approved=True, on=D(2020, 10, 30))
+    assert fresh(application).due_on == D(2020, 11, 16)
+    assert last_event(application, EventKind.EXTENDED).by == head
+
+
+def test_the_head_refuses_or_approves_too_late(register, head, clerk):
+    from gongkai.approvals.services import approval_decide
+
+    application = register()
+    request = services.application_request_extension(
+        application=application, by=clerk, on=D(2020, 10, 29), days=10, reason="需调档"
+    )
+    with pytest.raises(ValidationError) as caught:  # after the original due date: refused (Art. 33 (2))
+        approval_decide(request=request, by=head, approved=True, on=D(2020, 11, 3))
+    assert "已超过法定期限" in caught.value.messages[0]
+    assert fresh(application).extension_days == 0
+    with pytest.raises(ValidationError):  # refusing needs a reason
+        approval_decide(request=request, by=head, approved=False, on=D(2020, 10, 30))
+    approval_decide(request=request, by=head, approved=False, comment="可以按期答复", on=D(2020, 10, 30))
+    assert fresh(application).extension_days == 0
+    refused = last_event(application, EventKind.EXTENSION_REFUSED)
+    assert "可以按期答复" in refused.note
+    # a new request is possible after a refusal
+    services.application_request_extension(
+        application=application, by=clerk, on=D(2020, 10, 30), days=5, reason="y"
+    )
 
 
 def test_extension_refusals(register, head, clerk):
     application = register()
-    with pytest.raises(PermissionDenied) as denied:
-        services.application_extend(application=application, by=clerk, on=D(2020, 10, 30), days=5, reason="r")
-    assert "负责人" in str(denied.value)
     for days in (0, 21):
         with pytest.raises(ValidationError):
-            services.application_extend(
-                application=application, by=head, on=D(2020, 10, 30), days=days, reason="r"
-            )
+            extend(application, head, D(2020, 10, 30), days, "r")
     with pytest.raises(ValidationError):
-        services.application_extend(application=application, by=head, on=D(2020, 10, 30), days=5, reason=" ")
+        extend(application, head, D(2020, 10, 30), 5, " ")
     with pytest.raises(ValidationError) as caught:  # after the due date
-        services.application_extend(application=application, by=head, on=D(2020, 11, 3), days=5, reason="r")
+        extend(application, head, D(2020, 11, 3), 5, "r")
     assert "答复期限" in errors_of(caught)["on"][0]
     # on the due date itself it is still in time: 10 more working days end on Nov 16
-    services.application_extend(application=application, by=head, on=D(2020, 11, 2), days=10, reason="r")
+    extend(application, head, D(2020, 11, 2), 10, "r")
     assert fresh(application).due_on == D(2020, 11, 16)
 
 
@@ -644,7 +695,7 @@ def test_extension_during_a_consultation_applies_when_the_clock_runs_again(regis
     consultation = services.application_start_consultation(
         application=application, by=clerk, kind="third_party", party="甲", on=D(2024, 2, 1)
     )
-    services.application_extend(application=application, by=head, on=D(2024, 2, 5), days=5, reason="r")
+    extend(application, head, D(2024, 2, 5), 5, "r")
     assert fresh(application).due_on is None
     services.application_end_consultation(consultation=consultation, by=clerk, on=D(2024, 2, 20), answer="")
     # 35 working days from Jan 22: Mar 7 was the 30th; Mar 8 (31), Mar 11–14 (35).
@@ -656,9 +707,7 @@ def test_extension_during_a_consultation_applies_when_the_clock_runs_again(regis
 
 def test_reply_concludes_with_one_outcome(register, clerk):
     application = register()
-    services.application_reply(
-        application=application, by=clerk, on=D(2020, 10, 30), outcome="partial", note="区分处理"
-    )
+    reply(application, clerk, D(2020, 10, 30), "partial", "区分处理")
     stored = fresh(application)
     assert (stored.status, stored.outcome, stored.concluded_on) == (
         Status.CONCLUDED,
@@ -666,18 +715,24 @@ def test_reply_concludes_with_one_outcome(register, clerk):
         D(2020, 10, 30),
     )
     event = last_event(application, EventKind.REPLIED)
-    assert event.basis == "《条例》第三十七条" and event.note == "区分处理" and event.data["late"] is False
+    assert event.basis == "《条例》第三十七条" and event.data["late"] is False
+    assert event.note == f"区分处理（补录理由：{TEST_REASON}）"  # a 2020 reply recorded in 2026 says why
     (audit,) = audits("application.reply")
     assert audit.before == {"status": "received", "outcome": "", "concluded_on": None}
-    assert audit.after == {"status": "concluded", "outcome": "partial", "concluded_on": "2020-10-30"}
+    assert audit.after == {
+        "status": "concluded",
+        "outcome": "partial",
+        "concluded_on": "2020-10-30",
+        "past_year_reason": TEST_REASON,
+    }
     with pytest.raises(ValidationError) as caught:
-        services.application_reply(application=application, by=clerk, on=D(2020, 10, 30), outcome="granted")
+        reply(application, clerk, D(2020, 10, 30), "granted")
     assert "已办结" in errors_of(caught)["status"][0]
 
 
 def test_a_late_reply_is_recorded_as_late(register, clerk):
     application = register()
-    services.application_reply(application=application, by=clerk, on=D(2020, 11, 3), outcome="granted")
+    reply(application, clerk, D(2020, 11, 3), "granted")
     assert last_event(application, EventKind.REPLIED).data["late"] is True
 
 
@@ -685,7 +740,7 @@ def test_a_late_reply_is_recorded_as_late(register, clerk):
 def test_reply_refuses_unknown_or_special_outcomes(register, clerk, outcome):
     application = register()
     with pytest.raises(ValidationError):
-        services.application_reply(application=application, by=clerk, on=D(2020, 10, 30), outcome=outcome)
+        reply(application, clerk, D(2020, 10, 30), outcome)
 
 
 def test_reply_refused_while_the_clock_stands_still(register, clerk, settings):
@@ -705,34 +760,37 @@ def test_reply_refused_while_the_clock_stands_still(register, clerk, settings):
         application = register()
         start(application)
         with pytest.raises(ValidationError):
-            services.application_reply(
-                application=application, by=clerk, on=D(2020, 10, 12), outcome="granted"
-            )
+            reply(application, clerk, D(2020, 10, 12), "granted")
         assert fresh(application).status == status
 
 
 def test_unclear_after_correction_needs_a_correction(register, clerk):
     application = register()
     with pytest.raises(ValidationError):
-        services.application_reply(
-            application=application, by=clerk, on=D(2020, 10, 12), outcome="unable.unclear_after_correction"
-        )
+        reply(application, clerk, D(2020, 10, 12), "unable.unclear_after_correction")
     services.application_request_correction(
         application=application, by=clerk, on=D(2020, 10, 9), items="x", correction_due_on=D(2020, 10, 20)
     )
     services.application_receive_correction(application=application, by=clerk, on=D(2020, 10, 12))
-    services.application_reply(
-        application=application, by=clerk, on=D(2020, 10, 13), outcome="unable.unclear_after_correction"
-    )
+    reply(application, clerk, D(2020, 10, 13), "unable.unclear_after_correction")
     assert fresh(application).outcome == "unable.unclear_after_correction"
 
 
 def test_reply_date_checks(register, clerk):
+    from gongkai.cases import letters
+
     application = register()
-    with pytest.raises(ValidationError):
-        services.application_reply(application=application, by=clerk, on=D(2020, 9, 27), outcome="granted")
-    with pytest.raises(ValidationError):
-        services.application_reply(application=application, by=clerk, on=D(2026, 11, 28), outcome="granted")
+    letter = services.application_prepare_reply(application=application, by=clerk, outcome="granted")
+    for day, words in ((D(2020, 9, 27), "不能早于收到申请日期"), (D(2026, 11, 28), "不能晚于今天")):
+        with pytest.raises(ValidationError) as caught:
+            letters.letter_issue(letter=letter, by=clerk, on=day, past_year_reason=TEST_REASON)
+        assert words in errors_of(caught)["on"][0]
+    assert fresh(application).status == Status.RECEIVED
+    with pytest.raises(ValidationError) as caught:  # a reply dated in an earlier year needs a reason
+        letters.letter_issue(letter=letter, by=clerk, on=D(2020, 10, 9))
+    assert "2020年度的统计数据" in errors_of(caught)["past_year_reason"][0]
+    letters.letter_issue(letter=letter, by=clerk, on=D(2020, 10, 9), past_year_reason=TEST_REASON)
+    assert fresh(application).concluded_on == D(2020, 10, 9)
 
 
 # --- atomicity ----------------------------------------------------------------------------------------------
@@ -766,9 +824,7 @@ def test_state_changes_write_nothing_when_a_step_fails(register, clerk, head, mo
         lambda: services.application_start_consultation(
             application=application, by=clerk, kind="co_agency", party="乙", on=D(2024, 2, 2)
         ),
-        lambda: services.application_extend(
-            application=application, by=head, on=D(2024, 2, 5), days=5, reason="r"
-        ),
+        lambda: extend(application, head, D(2024, 2, 5), 5, "r"),
     ]
     for step in steps:
         with pytest.raises(RuntimeError):
@@ -781,7 +837,10 @@ def test_state_changes_write_nothing_when_a_step_fails(register, clerk, head, mo
 
 
 def test_event_failure_after_the_audit_rolls_back_the_audit_too(register, clerk, monkeypatch):
+    from gongkai.cases import letters
+
     application = register()
+    letter = services.application_prepare_reply(application=application, by=clerk, outcome="granted")
     audit_count = AuditEvent.objects.count()
 
     def failing_create(*args, **kwargs):
@@ -789,9 +848,11 @@ def test_event_failure_after_the_audit_rolls_back_the_audit_too(register, clerk,
 
     monkeypatch.setattr(ApplicationEvent.objects, "create", failing_create)
     with pytest.raises(RuntimeError):
-        services.application_reply(application=application, by=clerk, on=D(2020, 10, 30), outcome="granted")
+        letters.letter_issue(letter=letter, by=clerk, on=D(2020, 10, 30), past_year_reason=TEST_REASON)
     assert fresh(application).status == Status.RECEIVED
     assert AuditEvent.objects.count() == audit_count
+    letter.refresh_from_db()
+    assert (letter.status, letter.number, letter.issued_on) == ("draft", "", None)
 
 
 # --- review cases -------------------------------------------------------------------------------------------
@@ -807,18 +868,23 @@ def test_review_case_register_and_conclude(register, tree, clerk):
         filed_on=D(2020, 12, 1),
         body="中卫市沙坡头区人民政府",
         application=application,
+        past_year_reason=TEST_REASON,
     )
     assert case.result == "pending"
     assert audits("review_case.register")[0].after["case_number"] == "中沙政复〔2020〕3号"
-    services.review_case_conclude(case=case, by=clerk, result="upheld", concluded_on=D(2021, 1, 20))
+    services.review_case_conclude(
+        case=case, by=clerk, result="upheld", concluded_on=D(2021, 1, 20), past_year_reason=TEST_REASON
+    )
     stored = ReviewCase.objects.get(pk=case.pk)
     assert (stored.result, stored.concluded_on) == ("upheld", D(2021, 1, 20))
     assert case.result == "upheld"
     (audit,) = audits("review_case.conclude")
     assert audit.before == {"result": "pending", "concluded_on": None}
-    assert audit.after == {"result": "upheld", "concluded_on": "2021-01-20"}
+    assert audit.after == {"result": "upheld", "concluded_on": "2021-01-20", "past_year_reason": TEST_REASON}
     with pytest.raises(ValidationError):
-        services.review_case_conclude(case=case, by=clerk, result="corrected", concluded_on=D(2021, 1, 21))
+        services.review_case_conclude(
+            case=case, by=clerk, result="corrected", concluded_on=D(2021, 1, 21), past_year_reason=TEST_REASON
+        )
 
 
 def test_review_case_refusals(register, tree, clerk, clerk_b, supervisor):
@@ -829,6 +895,7 @@ def test_review_case_refusals(register, tree, clerk, clerk_b, supervisor):
         "kind": "review",
         "case_number": "复〔2020〕1号",
         "filed_on": D(2020, 12, 1),
+        "past_year_reason": TEST_REASON,
     }
     for bad in ({"kind": "appeal"}, {"case_number": " "}, {"filed_on": D(2026, 11, 28)}):
         with pytest.raises(ValidationError):
@@ -844,9 +911,19 @@ def test_review_case_refusals(register, tree, clerk, clerk_b, supervisor):
     with pytest.raises(ValidationError):  # the same case twice
         services.review_case_register(**good)
     with pytest.raises(ValidationError):
-        services.review_case_conclude(case=case, by=clerk, result="pending", concluded_on=D(2021, 1, 1))
+        services.review_case_conclude(
+            case=case, by=clerk, result="pending", concluded_on=D(2021, 1, 1), past_year_reason=TEST_REASON
+        )
     with pytest.raises(ValidationError):  # before it was filed
-        services.review_case_conclude(case=case, by=clerk, result="upheld", concluded_on=D(2020, 11, 30))
+        services.review_case_conclude(
+            case=case, by=clerk, result="upheld", concluded_on=D(2020, 11, 30), past_year_reason=TEST_REASON
+        )
     with pytest.raises(PermissionDenied):
-        services.review_case_conclude(case=case, by=supervisor, result="upheld", concluded_on=D(2021, 1, 1))
+        services.review_case_conclude(
+            case=case,
+            by=supervisor,
+            result="upheld",
+            concluded_on=D(2021, 1, 1),
+            past_year_reason=TEST_REASON,
+        )
     assert ReviewCase.objects.count() == 1

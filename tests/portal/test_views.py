@@ -12,10 +12,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from gongkai.cases import services
 from gongkai.cases.models import Application
-from gongkai.portal.attachments import attachments_of
-from tests.workbench import factories
+from gongkai.web.attachments import attachments_of
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -73,8 +72,8 @@ def test_happy_path_receipt_and_status_without_personal_data(client, tree, clerk
     assert application.query_code in receipt and application.number in receipt
 
     # the status page, from another browser: only the query code is needed
-    page = Client().get(reverse("portal:status"), {"code": application.query_code.lower()}).content.decode()
-    page = Client().get(reverse("portal:status"), {"code": application.query_code}).content.decode()
+    typed = application.query_code.lower()[:4] + " " + application.query_code.lower()[4:]  # as read aloud
+    page = Client().get(reverse("portal:status"), {"code": typed}).content.decode()
     assert "办理中" in page and application.number in page
     for private in (
         "王小明",
@@ -88,7 +87,7 @@ def test_happy_path_receipt_and_status_without_personal_data(client, tree, clerk
         assert private not in page, private
 
     # concluded: the page says so, still without personal data
-    services.application_reply(application=application, by=clerk, on=timezone.localdate(), outcome="granted")
+    factories.reply(application, clerk, timezone.localdate(), "granted")
     page = Client().get(reverse("portal:status"), {"code": application.query_code}).content.decode()
     assert "已办结" in page and "王小明" not in page and "13900001111" not in page
 
@@ -126,7 +125,7 @@ def test_receipt_without_application_goes_home(client):
         (
             {"applicant_kind": "commercial", "id_type": "resident_id", "contact_person": "李四"},
             "id_type",
-            "法人或其他组织请选择统一社会信用代码",
+            "法人或者其他组织应提供统一社会信用代码",
         ),
         (
             {"applicant_kind": "commercial", "id_type": "credit_code", "id_number": factories.CREDIT_CODE},

@@ -14,11 +14,11 @@ from django.utils import timezone
 
 from gongkai.agencies.models import LoginFailure, Role
 from gongkai.agencies.validators import mask_id_number, mask_phone
+from gongkai.approvals.models import ApprovalRequest
 from gongkai.audit.models import AuditEvent
-from gongkai.cases import services
 from gongkai.cases.enums import Status
-from gongkai.cases.models import Application, ReviewCase
-from tests.workbench import factories
+from gongkai.cases.models import Application, ConfirmedYear, ReviewCase
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -111,7 +111,7 @@ def test_every_page_renders_for_a_clerk(clerk_client, application, tree, clerk):
         url("application_register"),
         url("application_detail", application.pk),
         url("letter_edit", application.pk, letter.pk),
-        url("letter_issue", application.pk, letter.pk),
+        url("approval_queue"),
         url("review_case_list"),
         url("annual_tables"),
         url("annual_tables") + f"?agency={tree['a'].pk}&year={today().year}",
@@ -129,7 +129,7 @@ def factories_letter(application, by):
 
 
 def test_dashboard_embeds_chart_data(clerk_client, application, clerk):
-    services.application_reply(application=application, by=clerk, on=today(), outcome="granted")
+    factories.reply(application, clerk, today(), "granted")
     page = clerk_client.get(url("dashboard")).content.decode()
     assert 'id="outcome-data"' in page and "echarts.min.js" in page
     start = page.index('id="outcome-data"')
@@ -152,10 +152,11 @@ def test_downloads(clerk_client, tree, application):
 
 
 def test_case_flow_through_the_pages(client, clerk, head, application):
+    ConfirmedYear.objects.create(year=2027, note="测试：延期后的期限落在2027年")
     client.force_login(clerk)
     page = client.get(url("application_detail", application.pk)).content.decode()
     assert application.id_number in page  # the agency's own staff see the full identity here
-    assert "补正告知" in page and "延期答复" not in page  # 延期 is for the head only
+    assert "补正告知" in page and "延期答复" in page
 
     due = (today() + datetime.timedelta(days=10)).isoformat()
     response = act(
@@ -171,50 +172,58 @@ def test_case_flow_through_the_pages(client, clerk, head, application):
     application.refresh_from_db()
     assert application.status == Status.RECEIVED
 
-    # a clerk cannot extend: the service refuses (403), nothing changes
-    assert act(client, application, "extend", on=today(), days=5, reason="需要调档").status_code == 403
-    client.force_login(head)
-    page = client.get(url("application_detail", application.pk)).content.decode()
-    assert "延期答复" in page
-    assert act(client, application, "extend", on=today(), days=5, reason="需要调档").status_code == 302
-    application.refresh_from_db()
-    assert application.extension_days == 5
-
-    client.force_login(clerk)
-    assert act(client, application, "reply", on=today(), outcome="granted", note="").status_code == 302
-    application.refresh_from_db()
-    assert application.status == Status.CONCLUDED and application.outcome == "granted"
-
-    # 答复告知书: draft, fill the placeholders, confirm, issue, download
-    response = client.post(url("letter_draft", application.pk), {"kind": "reply"})
-    assert response.status_code == 302
-    letter = application.letters.get(kind="reply")
-    assert response["Location"] == url("letter_edit", application.pk, letter.pk)
-    page = client.get(url("letter_issue", application.pk, letter.pk)).content.decode()
-    assert "待填写的内容" in page
-    body = letter.body.replace("【复议机关】", "中卫市沙坡头区人民政府").replace("【××】", "中卫市沙坡头区")
+    # the clerk asks for an extension; it waits for the head
     assert (
-        client.post(
-            url("letter_edit", application.pk, letter.pk), {"title": letter.title, "body": body}
-        ).status_code
+        act(client, application, "request_extension", on=today(), days=5, reason="需要调档").status_code
         == 302
     )
+    application.refresh_from_db()
+    assert application.extension_days == 0
+    page = client.get(url("application_detail", application.pk)).content.decode()
+    assert "等待负责人审批" in page
+    client.force_login(head)
+    assert "延期答复" in client.get(url("dashboard")).content.decode()  # in the head's queue
+    request = ApprovalRequest.objects.get(kind="extension")
+    response = client.post(url("approval_decide", request.pk), {"decision": "approve", "comment": ""})
+    assert response.status_code == 302 and response["Location"] == url("application_detail", application.pk)
+    application.refresh_from_db()
+    assert application.extension_days == 5
+    assert application.letters.get(kind="extension").body.count("因需要调档") == 1
+
+    # the reply: the 答复告知书 is drafted with its outcome, filled, issued; then the application concludes
+    client.force_login(clerk)
+    response = act(client, application, "prepare_reply", outcome="granted", note="")
+    letter = application.letters.get(kind="reply")
+    assert response.status_code == 302 and response["Location"] == url(
+        "letter_edit", application.pk, letter.pk
+    )
+    application.refresh_from_db()
+    assert application.status == Status.RECEIVED
+    body = factories.fill_placeholders(letter, clerk).body
     response = client.post(url("letter_issue", application.pk, letter.pk), {"on": today()})
     assert response.status_code == 400 and "请勾选确认后再出具" in response.content.decode()
     response = client.post(url("letter_issue", application.pk, letter.pk), {"on": today(), "confirm": "on"})
     assert response.status_code == 302
     letter.refresh_from_db()
-    assert letter.issued_on == today()
+    application.refresh_from_db()
+    assert (
+        letter.issued_on == today()
+        and letter.number == f"沙科信公开〔{today().year}〕1号"
+        and body == letter.body
+    )
+    assert application.status == Status.CONCLUDED and application.outcome == "granted"
     response = client.get(url("letter_download", application.pk, letter.pk))
     assert response.status_code == 200 and response.content[:2] == b"PK"
     assert response.content == bytes(letter.docx)
+    response = client.get(url("letter_download_pdf", application.pk, letter.pk))
+    assert response.status_code == 200 and response.content[:5] == b"%PDF-"
     # an issued letter is not editable any more
     page = client.get(url("letter_edit", application.pk, letter.pk)).content.decode()
-    assert "<textarea" not in page
+    assert "<textarea" not in page and letter.number in page
 
 
 def test_action_errors_are_shown_in_chinese(clerk_client, application):
-    response = act(clerk_client, application, "reply", on=today(), outcome="", note="")
+    response = act(clerk_client, application, "prepare_reply", outcome="", note="")
     assert response.status_code == 400
     assert "此项为必填项" in response.content.decode()
     # a service error lands beside its field: the correction deadline must follow the notice
@@ -228,7 +237,9 @@ def test_action_errors_are_shown_in_chinese(clerk_client, application):
     )
     assert response.status_code == 400
     assert "补正期限应晚于补正告知日期" in response.content.decode()
-    response = act(clerk_client, application, "reply", on="2026-13-45", outcome="granted")
+    response = act(
+        clerk_client, application, "start_consultation", on="2026-13-45", kind="third_party", party="甲"
+    )
     assert "日期格式不正确" in response.content.decode()
 
 
@@ -325,11 +336,11 @@ def test_supervisor_reads_but_cannot_act(client, supervisor, application, clerk)
     assert application.email not in page and application.phone not in page
     assert url("application_register") not in page  # no 登记申请 link for a read-only account
     assert "确定答复" not in page and "生成文书" not in page
-    assert act(client, application, "reply", on=today(), outcome="granted").status_code == 403
+    assert act(client, application, "prepare_reply", outcome="granted").status_code == 403
     assert client.post(url("letter_draft", application.pk), {"kind": "receipt"}).status_code == 403
     edit = client.post(url("letter_edit", application.pk, letter.pk), {"title": "x", "body": "y"})
     assert edit.status_code == 403
-    assert client.get(url("letter_issue", application.pk, letter.pk)).status_code == 403
+    assert client.post(url("letter_issue", application.pk, letter.pk), {"on": today()}).status_code == 403
     assert client.get(url("application_register")).status_code == 403
     assert client.post(url("review_case_list"), {"case_number": "1"}).status_code == 403
     application.refresh_from_db()
@@ -380,7 +391,7 @@ def test_pagination(clerk_client, tree, clerk):
 def test_filters_and_htmx_partial(clerk_client, tree, clerk):
     granted = factories.register(tree["a"], clerk, 1, applicant_name="公开甲")
     factories.register(tree["a"], clerk, 2, applicant_name="在办乙")
-    services.application_reply(application=granted, by=clerk, on=today(), outcome="granted")
+    factories.reply(granted, clerk, today(), "granted")
     page = clerk_client.get(url("application_list") + "?outcome=group:granted").content.decode()
     assert "公开甲" in page and "在办乙" not in page
     page = clerk_client.get(url("application_list") + "?status=received").content.decode()

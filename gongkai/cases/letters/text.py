@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from gongkai.agencies.validators import mask_id_number
+from gongkai.cases.applicant import Surface, shown_identity
 from gongkai.cases.calendar import work_calendar
-from gongkai.cases.clock import CONSULTATION_WORKDAYS, FEE_PAYMENT_WORKDAYS, MAX_EXTENSION_WORKDAYS, due_date
-from gongkai.cases.enums import ApplicantKind, ConsultationKind, FeeScale, IdType, LetterKind
+from gongkai.cases.clock import (
+    CONSULTATION_WORKDAYS,
+    CORRECTION_NOTICE_WORKDAYS,
+    FEE_PAYMENT_WORKDAYS,
+    MAX_EXTENSION_WORKDAYS,
+    REPLY_WORKDAYS,
+    due_date,
+)
+from gongkai.cases.enums import ApplicantKind, ConsultationKind, FeeScale, LetterKind
 from gongkai.cases.fees import yuan
 from gongkai.cases.letters.wording import (
     _REPLIES,
     _SCALE_TEXT,
     CO_AGENCY_TITLE,
-    FEE_MEASURES,
     P_DATE,
     P_DEADLINE,
     P_EXTENSION_REASON,
@@ -24,12 +29,12 @@ from gongkai.cases.letters.wording import (
     P_NEW_DUE,
     P_PAYMENT,
     PLACEHOLDERS,
-    REGULATIONS_INTRO,
-    REMEDY,
     REPLY_TITLES,
     TITLES,
+    remedy,
 )
 from gongkai.cases.models import Application, Consultation, FeeNotice
+from gongkai.law import FEE_MEASURES, REGULATIONS_INTRO, Ground, cite
 from gongkai.report.formats import OUTCOMES_BY_CODE
 from gongkai.workdays import UnconfirmedSchedule
 
@@ -39,20 +44,6 @@ from gongkai.workdays import UnconfirmedSchedule
 def cn_date(day: date | None) -> str:
     """2020年3月2日; a placeholder when the date is not known yet."""
     return f"{day.year}年{day.month}月{day.day}日" if day else P_DATE
-
-
-def reference_number(application: Application) -> str:
-    """The 文号 of the letters of an application, "〔2020〕第0001号", from its number ("2020-0001",
-    "GK2020-17", or already "〔2020〕第0001号"); the year of receipt when the number has none."""
-    number = application.number.strip()
-    if number.startswith("〔") or "〔" in number and number.endswith("号"):
-        return number
-    match = re.search(r"((?:19|20)\d{2})\D*?(\d+)\D*$", number)
-    if match:
-        return f"〔{match.group(1)}〕第{int(match.group(2)):04d}号"
-    digits = "".join(re.findall(r"\d+", number))
-    serial = f"{int(digits):04d}" if digits else number
-    return f"〔{application.received_on.year}〕第{serial}号"
 
 
 def rmb_upper(amount: Decimal | int) -> str:
@@ -105,9 +96,10 @@ def _you(application: Application) -> str:
 
 def _id_shown(application: Application) -> str:
     """A person's identity number is masked; an organisation's 统一社会信用代码 is public."""
-    if application.id_type == IdType.CREDIT_CODE:
-        return application.id_number
-    return mask_id_number(application.id_number)
+    return shown_identity(
+        id_type=application.id_type, id_number=application.id_number, phone=application.phone,
+        surface=Surface.LETTER, staff=True,
+    ).id_number  # fmt: skip
 
 
 def _sentence(text: str) -> str:
@@ -143,7 +135,7 @@ def _contact_lines(agency) -> list[str]:
 def _received(application: Application, you: str) -> str:
     return (
         f"本机关于{cn_date(application.received_on)}收到{you}提出的政府信息公开申请"
-        f"（{reference_number(application)}），{you}在申请中描述所需的政府信息为：{_quote(application.description)}。"
+        f"（申请编号：{application.number}），{you}在申请中描述所需的政府信息为：{_quote(application.description)}。"
     )
 
 
@@ -165,15 +157,16 @@ def letter_text(
     consultation: Consultation | None = None,
     fee_notice: FeeNotice | None = None,
     extension_days: int | None = None,
+    extension_reason: str | None = None,
     items: Iterable[str] | None = None,
     on: date | None = None,
 ) -> tuple[str, str]:
     """(title, body) of a letter of `kind` (LetterKind) for `application`.
 
     outcome: for a reply, an OUTCOMES code (default: the application's outcome). consultation / fee_notice:
-    for those letters (default: the application's latest). extension_days: for an extension (default: the
-    recorded one; 1..20, and the same as the recorded one when there is one). items: what to correct.
-    on: the letter's date, only checked against the case (not before receipt).
+    for those letters (default: the application's latest). extension_days / extension_reason: for an
+    extension (default: the recorded days; 1..20, the same as the recorded ones when there are some).
+    items: what to correct. on: the letter's date, only checked against the case (not before receipt).
     """
     if on is not None and on < application.received_on:
         raise ValueError(f"文书日期 {on} 早于收到申请日期 {application.received_on}")
@@ -193,7 +186,7 @@ def letter_text(
             title = CO_AGENCY_TITLE
         lines = _consultation(application, consultation)
     elif kind == LetterKind.EXTENSION:
-        lines = _extension(application, you, extension_days)
+        lines = _extension(application, you, extension_days, extension_reason)
     elif kind == LetterKind.FEE:
         fee_notice = fee_notice or application.fee_notices.order_by("-issued_on", "-id").first()
         if fee_notice is None:
@@ -214,20 +207,21 @@ def letter_text(
 
 def _receipt(application: Application, you: str) -> list[str]:
     lines = [
-        f"{you}提出的政府信息公开申请本机关已收到。根据{REGULATIONS_INTRO}第三十一条的规定，"
+        f"{you}提出的政府信息公开申请本机关已收到。根据{cite(Ground.RECEIPT_DATE, intro=True)}的规定，"
         f"本机关收到申请之日为{cn_date(application.received_on)}"
         f"（申请方式：{application.get_channel_display()}）。",
-        f"申请编号：{reference_number(application)}；查询码：{application.query_code}。",
+        f"申请编号：{application.number}；查询码：{application.query_code}。",
         f"申请人：{application.applicant_name}；身份证明：{application.get_id_type_display()}"
         f"（{_id_shown(application)}）。",
         f"所需政府信息的内容描述：{_quote(application.description)}。",
         f"指定提供形式：{application.get_requested_form_display()}；"
         f"获取信息的方式：{application.get_delivery_display()}。",
-        "根据《条例》第三十三条的规定，本机关不能当场答复的，将自收到申请之日起20个工作日内予以答复；"
-        "需要延长答复期限的，经政府信息公开工作机构负责人同意后告知申请人，延长的期限最长不超过20个工作日。"
-        "征求第三方和其他机关意见所需时间不计算在上述期限内。",
-        "申请内容不明确的，本机关将根据《条例》第三十条的规定，自收到申请之日起7个工作日内一次性告知补正，"
-        "答复期限自本机关收到补正的申请之日起计算。",
+        f"根据{cite(Ground.REPLY_PERIOD)}的规定，本机关不能当场答复的，将自收到申请之日起{REPLY_WORKDAYS}个工作日内"
+        "予以答复；需要延长答复期限的，经政府信息公开工作机构负责人同意后告知申请人，延长的期限最长不超过"
+        f"{MAX_EXTENSION_WORKDAYS}个工作日。根据{cite(Ground.CONSULTATION_TIME)}的规定，征求第三方和其他机关意见"
+        "所需时间不计算在上述期限内。",
+        f"申请内容不明确的，本机关将根据{cite(Ground.CORRECTION)}的规定，自收到申请之日起"
+        f"{CORRECTION_NOTICE_WORKDAYS}个工作日内一次性告知补正，答复期限自本机关收到补正的申请之日起计算。",
     ]
     if application.due_on:
         lines.append(
@@ -242,7 +236,7 @@ def _correction(application: Application, you: str, items: Iterable[str] | None)
     deadline = cn_date(application.correction_due_on) if application.correction_due_on else P_DEADLINE
     return [
         _received(application, you),
-        f"经审查，{you}的申请内容不明确。根据{REGULATIONS_INTRO}第三十条的规定，请{you}对以下事项作出补正：",
+        f"经审查，{you}的申请内容不明确。根据{cite(Ground.CORRECTION, intro=True)}的规定，请{you}对以下事项作出补正：",
         *(f"{n}．{item}" for n, item in enumerate(items, 1)),
         f"请{you}于{deadline}前将补正后的申请提交本机关。答复期限自本机关收到补正的申请之日起计算。"
         f"{you}无正当理由逾期不补正的，视为放弃申请，本机关不再处理该政府信息公开申请。",
@@ -254,13 +248,13 @@ def _correction(application: Application, you: str, items: Iterable[str] | None)
 def _consultation(application: Application, consultation: Consultation) -> list[str]:
     # The applicant is not named to the consulted party: the letter identifies the application by its number.
     opening = (
-        f"本机关于{cn_date(application.received_on)}收到政府信息公开申请（{reference_number(application)}），"
+        f"本机关于{cn_date(application.received_on)}收到政府信息公开申请（申请编号：{application.number}），"
         f"申请人申请获取的政府信息为：{_quote(application.description)}。"
     )
     if consultation.kind == ConsultationKind.CO_AGENCY:
         return [
             opening,
-            f"经审查，该政府信息由本机关与贵机关共同制作。根据{REGULATIONS_INTRO}第三十四条的规定，"
+            f"经审查，该政府信息由本机关与贵机关共同制作。根据{cite(Ground.CO_AGENCY, intro=True)}的规定，"
             "现征求贵机关意见。",
             f"请贵机关自收到本征求意见书之日起{CONSULTATION_WORKDAYS}个工作日内提出书面意见；"
             "逾期未提出意见的，视为同意公开。",
@@ -269,7 +263,7 @@ def _consultation(application: Application, consultation: Consultation) -> list[
     return [
         opening,
         "经审查，公开该政府信息可能损害第三方合法权益。根据"
-        f"{REGULATIONS_INTRO}第三十二条的规定，现书面征求您（单位）的意见。",
+        f"{cite(Ground.THIRD_PARTY, intro=True)}的规定，现书面征求您（单位）的意见。",
         f"请您（单位）自收到本征求意见书之日起{CONSULTATION_WORKDAYS}个工作日内提出书面意见，"
         "说明是否同意公开；不同意公开的，请说明理由。",
         "第三方逾期未提出意见的，由本机关依照《条例》的规定决定是否公开。第三方不同意公开且有合理理由的，"
@@ -279,7 +273,9 @@ def _consultation(application: Application, consultation: Consultation) -> list[
     ]
 
 
-def _extension(application: Application, you: str, extension_days: int | None) -> list[str]:
+def _extension(
+    application: Application, you: str, extension_days: int | None, extension_reason: str | None
+) -> list[str]:
     recorded = application.extension_days
     days = extension_days if extension_days is not None else recorded
     if not 1 <= days <= MAX_EXTENSION_WORKDAYS:
@@ -288,31 +284,36 @@ def _extension(application: Application, you: str, extension_days: int | None) -
         raise ValueError(f"本申请已延期{recorded}个工作日，只能延期一次")
     try:
         new_due = cn_date(
-            due_date(application.clock_start, application.paused_workdays, days, work_calendar())
-        )
+            due_date(
+                clock_start=application.clock_start, paused_workdays=application.paused_workdays,
+                extension_days=days, cal=work_calendar(),
+            )
+        )  # fmt: skip
     except UnconfirmedSchedule:
         new_due = P_NEW_DUE
+    reason = _clause(extension_reason) or P_EXTENSION_REASON
     return [
         _received(application, you),
-        f"因{P_EXTENSION_REASON}，本机关无法在规定期限内作出答复。根据{REGULATIONS_INTRO}第三十三条第二款的规定，"
+        f"因{reason}，本机关无法在规定期限内作出答复。根据{cite(Ground.EXTENSION, intro=True)}的规定，"
         f"经本机关政府信息公开工作机构负责人同意，答复期限延长{days}个工作日，"
         f"本机关将于{new_due}前作出答复。",
-        "征求第三方和其他机关意见所需时间不计算在答复期限内。",
+        f"根据{cite(Ground.CONSULTATION_TIME)}的规定，征求第三方和其他机关意见所需时间不计算在答复期限内。",
         "特此告知。",
     ]
 
 
 def _fee(application: Application, you: str, fee: FeeNotice) -> list[str]:
     unit = "件" if fee.scale == FeeScale.BY_COUNT else "页"
+    payment = _clause(application.agency.payment_instructions) or P_PAYMENT
     return [
         _received(application, you),
-        f"经审查，{you}申请公开政府信息的数量、频次明显超过合理范围。根据{REGULATIONS_INTRO}第四十二条和"
+        f"经审查，{you}申请公开政府信息的数量、频次明显超过合理范围。根据{cite(Ground.FEE, intro=True)}和"
         f"{FEE_MEASURES}的规定，本机关决定收取信息处理费。",
         f"收费标准：{_SCALE_TEXT[FeeScale(fee.scale)]}",
         f"计收数量：{fee.quantity}{unit}。",
         f"计算过程：{_sentence(fee.calculation)}",
         f"收费金额：人民币{yuan(fee.amount)}（大写：{rmb_upper(fee.amount)}）。",
-        f"缴费方式：{P_PAYMENT}。",
+        f"缴费方式：{payment}。",
         f"请{you}自收到本通知次日起{FEE_PAYMENT_WORKDAYS}个工作日内缴纳上述费用。"
         f"逾期未缴纳的，视为放弃申请，本机关不再处理该政府信息公开申请。",
         "特此通知。",
@@ -321,7 +322,7 @@ def _fee(application: Application, you: str, fee: FeeNotice) -> list[str]:
 
 def _reply(application: Application, you: str, code: str, fee: FeeNotice | None) -> list[str]:
     outcome = OUTCOMES_BY_CODE[code]
-    values = {"basis": outcome.basis}
+    values = {"basis": outcome.basis, "fee_measures": FEE_MEASURES}
     if code == "granted":
         values["form"] = application.get_requested_form_display()
         values["delivery"] = application.get_delivery_display()
@@ -337,9 +338,14 @@ def _reply(application: Application, you: str, code: str, fee: FeeNotice | None)
     return [
         _received(application, you) + f"根据{REGULATIONS_INTRO}的规定，现答复如下：",
         decision,
-        REMEDY,
+        remedy(application.agency),
         "特此告知。",
     ]
+
+
+def _clause(text: str | None) -> str:
+    """Free text set into a sentence: one line, without its closing punctuation."""
+    return " ".join((text or "").split()).rstrip("。；;.，,")
 
 
 def letter_placeholders(body: str) -> list[str]:

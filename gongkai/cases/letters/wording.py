@@ -1,19 +1,16 @@
-"""The fixed wording of the letters: legal citations, titles, the remedy sentence and the 【…】
-placeholders the clerk fills before issuing."""
+"""The fixed wording of the letters: titles, the remedy sentence, the 【…】 placeholders the clerk fills
+before issuing, and which provisions each letter cites (LETTER_GROUNDS; the citations are gongkai.law's)."""
 
 from __future__ import annotations
 
-from gongkai.cases.enums import FeeScale, LetterKind
-from gongkai.cases.fees import BASIS as FEE_BASIS
+from gongkai.cases.enums import ConsultationKind, FeeScale, LetterKind
+from gongkai.law import Ground
 
-REGULATIONS = "《中华人民共和国政府信息公开条例》"
-REGULATIONS_INTRO = f"{REGULATIONS}（以下简称《条例》）"
-FEE_MEASURES = f"《政府信息公开信息处理费管理办法》（{FEE_BASIS}）"
 SEAL = "（盖章）"
 
 # --- placeholders the clerk fills before issuing ---
 P_REVIEW_BODY = "【复议机关】"
-P_COURT = "【××】"  # "【××】人民法院": the clerk writes the court's place name
+P_COURT = "【人民法院名称】"
 P_DATE = "【日期】"
 P_HOW_TO_GET = "【获取方式、途径】"
 P_WITHHELD = "【不予公开的内容】"
@@ -53,10 +50,18 @@ PLACEHOLDERS = (
     P_PAYMENT,
 )
 
-REMEDY = (
-    f"如对本答复不服，可以在收到本告知书之日起60日内向{P_REVIEW_BODY}申请行政复议，"
-    f"或者在6个月内向{P_COURT}人民法院提起行政诉讼。"
-)
+# 行政复议法 第二十条 (60 days), 行政诉讼法 第四十六条 (6 months); the agency's settings name the bodies.
+REMEDY_TEMPLATE = "如对本答复不服，可以在收到本告知书之日起60日内向{review_body}申请行政复议，或者在6个月内向{court}提起行政诉讼。"
+REMEDY = REMEDY_TEMPLATE.format(review_body=P_REVIEW_BODY, court=P_COURT)
+
+
+def remedy(agency) -> str:
+    """The remedy sentence with the agency's 行政复议机关 and court, placeholders where they are not set."""
+    return REMEDY_TEMPLATE.format(
+        review_body=(agency.review_body or "").strip() or P_REVIEW_BODY,
+        court=(agency.court or "").strip() or P_COURT,
+    )
+
 
 # 答复告知书 titles by the letter group of the outcome (formats.Outcome.letter)
 REPLY_TITLES = {
@@ -76,13 +81,22 @@ TITLES = {
 }
 CO_AGENCY_TITLE = "政府信息公开征求意见书"
 
-# The legal basis an issued letter records on its ApplicationEvent (a reply records its outcome's basis).
-KIND_BASIS = {
-    LetterKind.RECEIPT: "《条例》第三十一条",
-    LetterKind.CORRECTION: "《条例》第三十条",
-    LetterKind.CONSULTATION: "《条例》第三十二条",
-    LetterKind.EXTENSION: "《条例》第三十三条第二款",
-    LetterKind.FEE: f"《条例》第四十二条、{FEE_BASIS}",
+# The provisions each letter cites in its text; its issue event records them as its basis. A reply cites
+# its outcome's (formats.OUTCOMES), a consultation the article of its kind.
+LETTER_GROUNDS: dict[str, tuple[Ground, ...]] = {
+    LetterKind.RECEIPT: (
+        Ground.RECEIPT_DATE,
+        Ground.REPLY_PERIOD,
+        Ground.CONSULTATION_TIME,
+        Ground.CORRECTION,
+    ),
+    LetterKind.CORRECTION: (Ground.CORRECTION,),
+    LetterKind.EXTENSION: (Ground.EXTENSION, Ground.CONSULTATION_TIME),
+    LetterKind.FEE: (Ground.FEE, Ground.FEE_MEASURES),
+}
+CONSULTATION_LETTER_GROUNDS: dict[str, tuple[Ground, ...]] = {
+    ConsultationKind.THIRD_PARTY: (Ground.THIRD_PARTY,),
+    ConsultationKind.CO_AGENCY: (Ground.CO_AGENCY,),
 }
 
 _SCALE_TEXT = {
@@ -181,7 +195,7 @@ _REPLIES = {
     ),
     "other.fee_unpaid": (
         "本机关已于{fee_sent}向您发出收费通知书，您未在规定期限内缴纳信息处理费。"
-        "根据《政府信息公开信息处理费管理办法》（{basis}）的规定，视为放弃申请，"
+        "根据{fee_measures}的规定，视为放弃申请，"
         "本机关不再处理该政府信息公开申请。"
     ),
     "other.withdrawn": f"您已于{P_DATE}撤回该政府信息公开申请，本机关不再处理该申请。",

@@ -1,8 +1,7 @@
-"""Shared by the case services: legal bases, dates, the audit record of a change, status checks."""
+"""Shared by the case services: the procedure's checks, dates, the audit record of a change, past years."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -12,32 +11,19 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from gongkai.audit.actions import AuditAction
 from gongkai.audit.services import audit_record
-from gongkai.cases import clock
+from gongkai.cases import clock, procedure
 from gongkai.cases.calendar import work_calendar
-from gongkai.cases.enums import (
-    ConsultationKind,
-    EventKind,
-    Status,
-)
+from gongkai.cases.enums import Status
 from gongkai.cases.models import Application, ApplicationEvent
+from gongkai.cases.procedure import Step
+from gongkai.cases.selectors import application_facts
+from gongkai.errors import Code, invalid
 from gongkai.workdays import UnconfirmedSchedule
 
-BASIS_REGISTER = "《条例》第二十九条、第三十一条"
-BASIS_CORRECTION = "《条例》第三十条"
-BASIS_CONSULTATION = {
-    ConsultationKind.THIRD_PARTY: "《条例》第三十二条、第三十三条第二款",
-    ConsultationKind.CO_AGENCY: "《条例》第三十四条、第三十三条第二款",
-}
-BASIS_FEE = "《条例》第四十二条，国办函〔2020〕109号"
-BASIS_EXTENSION = "《条例》第三十三条第一款"
-
-QUERY_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L
-QUERY_CODE_LENGTH = 12
-_MOBILE = re.compile(r"(\+?86)?1[3-9]\d{9}")
-_LANDLINE = re.compile(r"0\d{2,3}-?\d{7,8}(-\d{1,6})?")
-_POSTCODE = re.compile(r"\d{6}")
-_NUMBER_SEQUENCE = re.compile(r"第(\d+)号$")
+QUERY_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud and typed without doubt
+QUERY_CODE_LENGTH = 13  # 31**13 > 2**64
 
 
 def fee_pauses_clock() -> bool:
@@ -57,14 +43,10 @@ def _d(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def _invalid(field: str, message: str) -> ValidationError:
-    return ValidationError({field: message})
-
-
 def unconfirmed_message(year: int) -> str:
     return (
         f"节假日安排未确认：{year}年的节假日安排尚未公布或尚未录入，无法计算期限。"
-        f"请管理员按国务院办公厅公布的{year}年节假日安排录入后再办理。"
+        f"请系统管理员按国务院办公厅公布的{year}年节假日安排录入后再办理。"
     )
 
 
@@ -73,14 +55,32 @@ def _schedule_known(field: str) -> Iterator[None]:
     try:
         yield
     except UnconfirmedSchedule as exc:
-        raise _invalid(field, unconfirmed_message(exc.year)) from exc
+        raise invalid(field, Code.SCHEDULE_UNCONFIRMED, unconfirmed_message(exc.year)) from exc
 
 
 def _check_day(on: date, *, field: str = "on", not_before: date | None = None, what: str = "") -> None:
+    if not isinstance(on, date):
+        raise invalid(field, Code.REQUIRED, "请填写日期")
     if on > _today():
-        raise _invalid(field, "日期不能晚于今天")
+        raise invalid(field, Code.DATE_IN_FUTURE, "日期不能晚于今天")
     if not_before is not None and on < not_before:
-        raise _invalid(field, f"日期不能早于{what}（{_d(not_before)}）")
+        raise invalid(field, Code.DATE_TOO_EARLY, f"日期不能早于{what}（{_d(not_before)}）")
+
+
+def past_year_reason(on: date, reason: str, *, what: str = "日期") -> str:
+    """A change dated in a year before the current one changes that year's published figures (tables 3
+    and 4): it needs a stated reason, which is returned cleaned for the audit record ("" for this year)."""
+    reason = (reason or "").strip()
+    if on.year >= _today().year:
+        return ""
+    if not reason:
+        raise invalid(
+            "past_year_reason",
+            Code.PAST_YEAR_REASON_REQUIRED,
+            f"{what}在{on.year}年：办理后{on.year}年度的统计数据（年度报告表三、表四）将随之改变，"
+            "请填写补录或更正的理由",
+        )
+    return reason
 
 
 def _json(value):
@@ -106,7 +106,7 @@ def _record(
     *,
     application: Application,
     by,
-    action: str,
+    action: AuditAction,
     before: dict | None,
     after: dict,
     kind: str,
@@ -114,17 +114,28 @@ def _record(
     basis: str,
     note: str = "",
     data: dict | None = None,
+    reason: str = "",
 ) -> ApplicationEvent:
+    """The audit event and the ApplicationEvent of a step. `reason`: why a past year's figures change."""
+    if reason:
+        after = {**after, "past_year_reason": reason}
+        note = f"{note}（补录理由：{reason}）" if note else f"补录理由：{reason}"
     audit_record(
         actor=by, action=action, obj=application, agency=application.agency, before=before, after=after
     )
     return ApplicationEvent.objects.create(
-        application=application, kind=kind, on=on, by=by, basis=basis, note=note, data=data or {}
+        application=application,
+        kind=kind,
+        on=on,
+        by=by if getattr(by, "is_authenticated", False) else None,
+        basis=basis,
+        note=note,
+        data=data or {},
     )
 
 
 def _locked(application: Application) -> Application:
-    return Application.objects.select_for_update().get(pk=application.pk)
+    return Application.objects.select_for_update().select_related("agency").get(pk=application.pk)
 
 
 def _sync(target, source) -> None:
@@ -133,46 +144,62 @@ def _sync(target, source) -> None:
         setattr(target, field.attname, getattr(source, field.attname))
 
 
-def _require_status(application: Application, allowed: tuple[str, ...], action: str) -> None:
-    if application.status in allowed:
-        return
-    reasons = {
-        Status.CONCLUDED: "该申请已办结",
-        Status.AWAITING_CORRECTION: "该申请正在等待申请人补正",
-        Status.CONSULTING: "该申请正在征求意见",
-        Status.AWAITING_FEE: "该申请正在等待申请人缴纳信息处理费",
-        Status.RECEIVED: "该申请正在办理中",
-    }
-    raise _invalid("status", f"{reasons[application.status]}，不能{action}")
+def require_step(application: Application, step: Step, *, on: date | None = None) -> procedure.Facts:
+    """The case's facts, or the procedure's refusal of `step` as a ValidationError."""
+    facts = application_facts(application)
+    refused = procedure.refusal(step, facts, on=on)
+    if refused is not None:
+        field = "on" if refused.code in (Code.DEADLINE_PASSED, Code.DEADLINE_NOT_PASSED) else "status"
+        raise invalid(field, refused.code, refused.message)
+    return facts
 
 
 def _resume_changes(application: Application, on: date, field: str = "on") -> dict:
     """The field changes that end a pause on `on` and restart the clock."""
     cal = work_calendar()
     with _schedule_known(field):
-        paused = application.paused_workdays + clock.pause_workdays(application.paused_since, on, cal)
-        due = clock.due_date(application.clock_start, paused, application.extension_days, cal)
+        paused = application.paused_workdays + clock.pause_workdays(
+            paused_since=application.paused_since, resumed_on=on, cal=cal
+        )
+        due = clock.due_date(
+            clock_start=application.clock_start,
+            paused_workdays=paused,
+            extension_days=application.extension_days,
+            cal=cal,
+        )
     return {"paused_workdays": paused, "paused_since": None, "due_on": due, "status": Status.RECEIVED}
-
-
-def _check_within_reply_period(application: Application, on: date, action: str) -> None:
-    if application.due_on is not None and on > application.due_on:
-        raise _invalid("on", f"答复期限（{_d(application.due_on)}）已过，不能再{action}")
 
 
 def _due_from(application: Application, clock_start: date) -> date:
     with _schedule_known("on"):
-        return clock.due_date(clock_start, 0, application.extension_days, work_calendar())
+        return clock.due_date(
+            clock_start=clock_start,
+            paused_workdays=0,
+            extension_days=application.extension_days,
+            cal=work_calendar(),
+        )
 
 
 def _conclude(
-    locked: Application, *, by, on: date, outcome: str, action: str, basis: str, note: str, data: dict
+    locked: Application,
+    *,
+    by,
+    on: date,
+    outcome: str,
+    action: AuditAction,
+    kind: str,
+    basis: str,
+    note: str,
+    data: dict,
+    reason: str = "",
 ) -> None:
     changes: dict = {"status": Status.CONCLUDED, "outcome": outcome, "concluded_on": on}
     if locked.paused_since is not None:
         # close the pause so that the paused days stay a true record
         with _schedule_known("on"):
-            paused = clock.pause_workdays(locked.paused_since, on, work_calendar())
+            paused = clock.pause_workdays(
+                paused_since=locked.paused_since, resumed_on=on, cal=work_calendar()
+            )
         changes.update(paused_workdays=locked.paused_workdays + paused, paused_since=None)
     before, after = _change(locked, changes)
     _record(
@@ -181,9 +208,17 @@ def _conclude(
         action=action,
         before=before,
         after=after,
-        kind=EventKind.REPLIED,
+        kind=kind,
         on=on,
         basis=basis,
         note=note,
         data={"outcome": outcome, **data},
+        reason=reason,
     )
+
+
+def reason_error(error: ValidationError) -> bool:
+    """Is this the refusal for a missing past-year reason (forms then show the reason field)?"""
+    return Code.PAST_YEAR_REASON_REQUIRED.value in {
+        e.code for errors in getattr(error, "error_dict", {}).values() for e in errors
+    }

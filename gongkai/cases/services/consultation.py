@@ -7,30 +7,26 @@ from datetime import date
 from django.db import transaction
 
 from gongkai.agencies.permissions import require_write
+from gongkai.audit.actions import AuditAction
 from gongkai.audit.services import audit_record
-from gongkai.cases import clock
+from gongkai.cases import clock, procedure
 from gongkai.cases.calendar import work_calendar
-from gongkai.cases.enums import (
-    ConsultationKind,
-    EventKind,
-    Status,
-)
+from gongkai.cases.enums import ConsultationKind, EventKind, Status
 from gongkai.cases.models import Application, Consultation
+from gongkai.cases.procedure import Step
 from gongkai.cases.services.common import (
-    BASIS_CONSULTATION,
     _change,
     _check_day,
-    _check_within_reply_period,
     _d,
-    _invalid,
     _json,
     _locked,
     _record,
-    _require_status,
     _resume_changes,
     _schedule_known,
     _sync,
+    require_step,
 )
+from gongkai.errors import Code, invalid
 
 # --- consultation (Art. 32, 34) --------------------------------------------------------------------------
 
@@ -38,28 +34,30 @@ from gongkai.cases.services.common import (
 def application_start_consultation(
     *, application: Application, by, kind: str, party: str, on: date
 ) -> Consultation:
-    """Send a consultation letter; the clock stops while any consultation is open (Art. 33 (2))."""
+    """Send a consultation letter; the clock stops while any consultation is open (Art. 33 (3))."""
     require_write(by, application.agency)
     party = (party or "").strip()
     if kind not in ConsultationKind.values:
-        raise _invalid("kind", "请选择征求意见的类型")
+        raise invalid("kind", Code.INVALID_CHOICE, "请选择征求意见的类型")
     if not party:
-        raise _invalid("party", "请填写被征求意见的第三方或机关")
+        raise invalid("party", Code.REQUIRED, "请填写被征求意见的第三方或机关")
+    if len(party) > Consultation._meta.get_field("party").max_length:
+        raise invalid("party", Code.TOO_LONG, "被征求意见方名称过长")
+    _check_day(on)
     with _schedule_known("on"):
-        reply_due_on = clock.consultation_reply_deadline(on, work_calendar())
-    with transaction.atomic():
+        reply_due_on = clock.consultation_reply_deadline(sent_on=on, cal=work_calendar())
+    with transaction.atomic(durable=True):
         locked = _locked(application)
-        _require_status(locked, (Status.RECEIVED, Status.CONSULTING), "征求意见")
+        require_step(locked, Step.START_CONSULTATION, on=on)
         _check_day(on, not_before=locked.clock_start, what="计时起算日")
-        _check_within_reply_period(locked, on, "征求意见")
         if locked.paused_since is not None and on < locked.paused_since:
-            raise _invalid("on", "日期不能早于正在进行的征求意见的发出日期")
+            raise invalid("on", Code.DATE_TOO_EARLY, "日期不能早于正在进行的征求意见的发出日期")
         consultation = Consultation.objects.create(
             application=locked, kind=kind, party=party, sent_on=on, reply_due_on=reply_due_on
         )
         audit_record(
             actor=by,
-            action="consultation.start",
+            action=AuditAction.CONSULTATION_START,
             obj=consultation,
             agency=locked.agency,
             after={
@@ -76,12 +74,12 @@ def application_start_consultation(
         _record(
             application=locked,
             by=by,
-            action="application.start_consultation",
+            action=AuditAction.APPLICATION_START_CONSULTATION,
             before=before,
             after=after,
             kind=EventKind.CONSULTATION_STARTED,
             on=on,
-            basis=BASIS_CONSULTATION[kind],
+            basis=procedure.event_basis(EventKind.CONSULTATION_STARTED, consultation_kind=kind),
             note=f"征求{party}意见，答复期限 {_d(reply_due_on)}；征求意见所需时间不计算在答复期限内",
             data={"consultation": consultation.pk, "reply_due_on": reply_due_on.isoformat()},
         )
@@ -95,18 +93,19 @@ def application_end_consultation(*, consultation: Consultation, by, on: date, an
     application = consultation.application
     require_write(by, application.agency)
     answer = (answer or "").strip()
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         locked = _locked(application)
         current = Consultation.objects.select_for_update().get(pk=consultation.pk)
         if current.answered_on is not None:
-            raise _invalid("consultation", "该征求意见已登记答复")
+            raise invalid("consultation", Code.ALREADY_DONE, "该征求意见已登记答复")
+        require_step(locked, Step.END_CONSULTATION, on=on)
         _check_day(on, not_before=current.sent_on, what="征求意见发出日期")
         before_c = {"answered_on": None, "answer": current.answer}
         current.answered_on, current.answer = on, answer
         current.save(update_fields=["answered_on", "answer"])
         audit_record(
             actor=by,
-            action="consultation.end",
+            action=AuditAction.CONSULTATION_END,
             obj=current,
             agency=locked.agency,
             before=before_c,
@@ -119,12 +118,12 @@ def application_end_consultation(*, consultation: Consultation, by, on: date, an
         _record(
             application=locked,
             by=by,
-            action="application.end_consultation",
+            action=AuditAction.APPLICATION_END_CONSULTATION,
             before=before,
             after=after,
             kind=EventKind.CONSULTATION_ENDED,
             on=on,
-            basis=BASIS_CONSULTATION[current.kind],
+            basis=procedure.event_basis(EventKind.CONSULTATION_ENDED, consultation_kind=current.kind),
             note=f"{current.party}：{answer or '未提出意见'}{silent}",
             data={"consultation": current.pk, "resumed": not still_open, "due_on": _json(locked.due_on)},
         )

@@ -1,4 +1,5 @@
-"""补正 (Art. 30): one notice, the clock restarts on the corrected application; closing when not corrected."""
+"""补正 (Art. 30): one notice, the clock restarts on the corrected application (also submitted online by the
+applicant); closing when it is not corrected in time."""
 
 from __future__ import annotations
 
@@ -8,30 +9,31 @@ from datetime import date
 from django.db import transaction
 
 from gongkai.agencies.permissions import require_write
-from gongkai.cases import clock
+from gongkai.audit.actions import AuditAction
+from gongkai.cases import clock, procedure
 from gongkai.cases.calendar import work_calendar
-from gongkai.cases.enums import (
-    EventKind,
-    Status,
-)
+from gongkai.cases.enums import EventKind, Status
 from gongkai.cases.models import Application, ApplicationEvent
+from gongkai.cases.procedure import Step
+from gongkai.cases.services import common
 from gongkai.cases.services.common import (
-    BASIS_CORRECTION,
     _change,
     _check_day,
     _conclude,
     _d,
     _due_from,
-    _invalid,
     _json,
     _locked,
     _record,
-    _require_status,
     _sync,
+    require_step,
 )
+from gongkai.errors import Code, invalid
+from gongkai.report.formats import OUTCOMES_BY_CODE
+from gongkai.web.attachments import CheckedUpload, attachment_store, attachments_remove
 from gongkai.workdays import UnconfirmedSchedule
 
-# --- 补正 (Art. 30) ---------------------------------------------------------------------------------------
+CORRECTION_TEXT_MAX = 2000
 
 
 @dataclass(frozen=True)
@@ -51,20 +53,22 @@ def application_request_correction(
     require_write(by, application.agency)
     items = (items or "").strip()
     if not items:
-        raise _invalid("items", "请写明需要补正的事项")
+        raise invalid("items", Code.REQUIRED, "请写明需要补正的事项")
     try:
-        notice_deadline = clock.correction_notice_deadline(application.received_on, work_calendar())
+        notice_deadline = clock.correction_notice_deadline(
+            received_on=application.received_on, cal=work_calendar()
+        )
     except UnconfirmedSchedule:
         notice_deadline = None
-    late = None if notice_deadline is None else on > notice_deadline
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         locked = _locked(application)
-        _require_status(locked, (Status.RECEIVED,), "发出补正告知")
-        if locked.events.filter(kind=EventKind.CORRECTION_REQUESTED).exists():
-            raise _invalid("status", "补正告知应当一次性告知（《条例》第三十条），本申请已发出过补正告知")
+        require_step(locked, Step.REQUEST_CORRECTION, on=on)
         _check_day(on, not_before=locked.received_on, what="收到申请日期")
+        if not isinstance(correction_due_on, date):
+            raise invalid("correction_due_on", Code.REQUIRED, "请填写补正期限")
         if correction_due_on <= on:
-            raise _invalid("correction_due_on", "补正期限应晚于补正告知日期")
+            raise invalid("correction_due_on", Code.DATE_TOO_EARLY, "补正期限应晚于补正告知日期")
+        late = None if notice_deadline is None else on > notice_deadline
         before, after = _change(
             locked,
             {"status": Status.AWAITING_CORRECTION, "due_on": None, "correction_due_on": correction_due_on},
@@ -75,12 +79,12 @@ def application_request_correction(
         event = _record(
             application=locked,
             by=by,
-            action="application.request_correction",
+            action=AuditAction.APPLICATION_REQUEST_CORRECTION,
             before=before,
             after=after,
             kind=EventKind.CORRECTION_REQUESTED,
             on=on,
-            basis=BASIS_CORRECTION,
+            basis=procedure.event_basis(EventKind.CORRECTION_REQUESTED),
             note=note,
             data={
                 "items": items,
@@ -93,61 +97,102 @@ def application_request_correction(
     return CorrectionRequested(application, event, notice_deadline, late)
 
 
+def _receive(locked: Application, *, by, on: date, note: str = "", data: dict | None = None) -> date:
+    require_step(locked, Step.RECEIVE_CORRECTION, on=on)
+    requested = locked.events.filter(kind=EventKind.CORRECTION_REQUESTED).latest("on", "id")
+    _check_day(on, not_before=requested.on, what="补正告知日期")
+    due = _due_from(locked, on)
+    late = locked.correction_due_on is not None and on > locked.correction_due_on
+    before, after = _change(
+        locked,
+        {
+            "status": Status.RECEIVED,
+            "clock_start": on,
+            "paused_workdays": 0,
+            "paused_since": None,
+            "due_on": due,
+        },
+    )
+    _record(
+        application=locked,
+        by=by,
+        action=AuditAction.APPLICATION_RECEIVE_CORRECTION,
+        before=before,
+        after=after,
+        kind=EventKind.CORRECTION_RECEIVED,
+        on=on,
+        basis=procedure.event_basis(EventKind.CORRECTION_RECEIVED),
+        note=(note + "。" if note else "")
+        + f"答复期限自收到补正申请之日起重新计算，至 {_d(due)}"
+        + ("（补正材料晚于补正期限收到）" if late else ""),
+        data={"due_on": due.isoformat(), "late": late, **(data or {})},
+    )
+    return due
+
+
 def application_receive_correction(*, application: Application, by, on: date) -> Application:
     """The corrected application arrived on `on`: a fresh 20-working-day clock starts (Art. 30)."""
     require_write(by, application.agency)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         locked = _locked(application)
-        _require_status(locked, (Status.AWAITING_CORRECTION,), "登记补正材料")
-        requested = locked.events.filter(kind=EventKind.CORRECTION_REQUESTED).latest("on", "id")
-        _check_day(on, not_before=requested.on, what="补正告知日期")
-        due = _due_from(locked, on)
-        late = locked.correction_due_on is not None and on > locked.correction_due_on
-        before, after = _change(
-            locked,
-            {
-                "status": Status.RECEIVED,
-                "clock_start": on,
-                "paused_workdays": 0,
-                "paused_since": None,
-                "due_on": due,
-            },
-        )
-        _record(
-            application=locked,
-            by=by,
-            action="application.receive_correction",
-            before=before,
-            after=after,
-            kind=EventKind.CORRECTION_RECEIVED,
-            on=on,
-            basis=BASIS_CORRECTION,
-            note=f"答复期限自收到补正申请之日起重新计算，至 {_d(due)}"
-            + ("（补正材料晚于补正期限收到）" if late else ""),
-            data={"due_on": due.isoformat(), "late": late},
-        )
+        _receive(locked, by=by, on=on)
     _sync(application, locked)
     return application
 
 
-def application_close_uncorrected(*, application: Application, by, on: date) -> Application:
+def application_submit_correction_online(
+    *, application: Application, text: str, attachment: CheckedUpload | None = None
+) -> Application:
+    """The applicant corrects the application online from the status page (by query code): received today,
+    so a fresh clock starts today (Art. 30, 31 (三)). All or nothing, file included."""
+    text = (text or "").strip()
+    if not text and attachment is None:
+        raise invalid("text", Code.REQUIRED, "请填写补正内容或上传补正材料")
+    if len(text) > CORRECTION_TEXT_MAX:
+        raise invalid("text", Code.TOO_LONG, f"补正内容不能超过{CORRECTION_TEXT_MAX}个字")
+    stored = None
+    try:
+        with transaction.atomic(durable=True):
+            locked = _locked(application)
+            if attachment is not None:
+                stored = attachment_store(application=locked, upload=attachment)
+            _receive(
+                locked,
+                by=None,
+                on=common._today(),
+                note="申请人通过网上查询页面提交补正：" + (text or "（见附件）"),
+                data={"online": True, "text": text, "attachment": stored.name if stored else None},
+            )
+    except BaseException:
+        if stored is not None:
+            attachments_remove(application=application, names=[stored.name])
+        raise
+    _sync(application, locked)
+    return application
+
+
+def application_close_uncorrected(
+    *, application: Application, by, on: date, past_year_reason: str = ""
+) -> Application:
     """Not corrected by the deadline: treated as abandoned, concluded as 2021 （六）1 (Art. 30)."""
     require_write(by, application.agency)
-    with transaction.atomic():
+    outcome = OUTCOMES_BY_CODE["other.no_correction"]
+    with transaction.atomic(durable=True):
         locked = _locked(application)
-        _require_status(locked, (Status.AWAITING_CORRECTION,), "按逾期未补正办结")
+        require_step(locked, Step.CLOSE_UNCORRECTED, on=on)
         _check_day(on, not_before=locked.received_on, what="收到申请日期")
-        if locked.correction_due_on is not None and on <= locked.correction_due_on:
-            raise _invalid("on", f"补正期限（{_d(locked.correction_due_on)}）届满后才能按逾期未补正办结")
+        reason = common.past_year_reason(on, past_year_reason, what="办结日期")
         _conclude(
             locked,
             by=by,
             on=on,
-            outcome="other.no_correction",
-            action="application.close_uncorrected",
-            basis=BASIS_CORRECTION,
+            outcome=outcome.code,
+            action=AuditAction.APPLICATION_CLOSE_UNCORRECTED,
+            kind=EventKind.REPLIED,
+            basis=outcome.basis,
             note="申请人无正当理由逾期不补正，视为放弃申请，不再处理该政府信息公开申请",
             data={"correction_due_on": _json(locked.correction_due_on)},
+            reason=reason,
         )
     _sync(application, locked)
     return application

@@ -8,33 +8,30 @@ from django.db import transaction
 from django.db.models import Q
 
 from gongkai.agencies.permissions import require_write
+from gongkai.audit.actions import AuditAction
 from gongkai.audit.services import audit_record
-from gongkai.cases import clock
+from gongkai.cases import clock, procedure
 from gongkai.cases.calendar import work_calendar
-from gongkai.cases.enums import (
-    EventKind,
-    FeeScale,
-    Status,
-)
-from gongkai.cases.fees import fee_calculate
+from gongkai.cases.enums import EventKind, FeeScale, Status
+from gongkai.cases.fees import MAX_PAGES, fee_calculate
 from gongkai.cases.models import Application, FeeNotice
+from gongkai.cases.procedure import Step
+from gongkai.cases.services import common
 from gongkai.cases.services.common import (
-    BASIS_FEE,
     _change,
     _check_day,
-    _check_within_reply_period,
     _conclude,
     _d,
-    _invalid,
     _json,
     _locked,
     _record,
-    _require_status,
     _resume_changes,
     _schedule_known,
     _sync,
     fee_pauses_clock,
+    require_step,
 )
+from gongkai.errors import Code, invalid
 from gongkai.report.formats import OUTCOMES_BY_CODE
 
 # --- 信息处理费 (Art. 42, 国办函〔2020〕109号) -------------------------------------------------------------
@@ -67,24 +64,30 @@ def application_issue_fee_notice(
     number in the applicant's month, computed from the records unless given."""
     require_write(by, application.agency)
     if scale not in FeeScale.values:
-        raise _invalid("scale", "请选择计收方式（按件计收或按量计收）")
+        raise invalid("scale", Code.INVALID_CHOICE, "请选择计收方式（按件计收或按量计收）")
     if scale == FeeScale.BY_COUNT and quantity is None:
         quantity = application_month_ordinal(application)
-    if quantity is None or quantity < 1:
-        raise _invalid("quantity", "请填写页数" if scale == FeeScale.BY_VOLUME else "件数应为正整数")
+    if quantity is None or not isinstance(quantity, int) or quantity < 1:
+        raise invalid(
+            "quantity", Code.REQUIRED, "请填写页数" if scale == FeeScale.BY_VOLUME else "件数应为正整数"
+        )
+    if quantity > MAX_PAGES:
+        raise invalid("quantity", Code.INVALID, f"页数或件数不能超过{MAX_PAGES}，请核对")
     fee = fee_calculate(scale, quantity)
     if fee.amount <= 0:
-        raise _invalid(
-            "quantity", f"按国办函〔2020〕109号的标准，本申请无需收取信息处理费（{fee.calculation}）"
+        raise invalid(
+            "quantity",
+            Code.NOT_APPLICABLE,
+            f"按国办函〔2020〕109号的标准，本申请无需收取信息处理费（{fee.calculation}）",
         )
+    _check_day(on)
     with _schedule_known("on"):
-        pay_due_on = clock.fee_payment_deadline(on, work_calendar())
+        pay_due_on = clock.fee_payment_deadline(notice_received_on=on, cal=work_calendar())
     pauses = fee_pauses_clock()
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         locked = _locked(application)
-        _require_status(locked, (Status.RECEIVED,), "发出收费通知")
+        require_step(locked, Step.ISSUE_FEE_NOTICE, on=on)
         _check_day(on, not_before=locked.clock_start, what="计时起算日")
-        _check_within_reply_period(locked, on, "发出收费通知")
         notice = FeeNotice.objects.create(
             application=locked,
             scale=scale,
@@ -93,10 +96,11 @@ def application_issue_fee_notice(
             calculation=fee.calculation,
             issued_on=on,
             pay_due_on=pay_due_on,
+            reply_due_on=locked.due_on,
         )
         audit_record(
             actor=by,
-            action="fee_notice.issue",
+            action=AuditAction.FEE_NOTICE_ISSUE,
             obj=notice,
             agency=locked.agency,
             after={
@@ -114,12 +118,12 @@ def application_issue_fee_notice(
         _record(
             application=locked,
             by=by,
-            action="application.issue_fee_notice",
+            action=AuditAction.APPLICATION_ISSUE_FEE_NOTICE,
             before=before,
             after=after,
             kind=EventKind.FEE_NOTICE,
             on=on,
-            basis=BASIS_FEE,
+            basis=procedure.event_basis(EventKind.FEE_NOTICE),
             note=f"{fee.calculation}。缴费期限 {_d(pay_due_on)}",
             data={
                 "fee_notice": notice.pk,
@@ -133,28 +137,28 @@ def application_issue_fee_notice(
 
 
 def _open_fee_notice(application: Application) -> FeeNotice:
-    notice = application.fee_notices.filter(paid_on__isnull=True).order_by("-issued_on", "-id").first()
-    if notice is None:
-        raise _invalid("status", "该申请没有待缴费的收费通知")
-    return notice
+    notices = procedure.open_fee_notices(application.fee_notices.all())
+    if not notices:
+        raise invalid("status", Code.NOT_APPLICABLE, "该申请没有待缴费的收费通知")
+    return notices[0]
 
 
 def application_record_payment(*, fee_notice: FeeNotice, by, on: date) -> FeeNotice:
     """The applicant paid: the clock runs again (when the fee period stopped it)."""
     application = fee_notice.application
     require_write(by, application.agency)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         locked = _locked(application)
         notice = FeeNotice.objects.select_for_update().get(pk=fee_notice.pk)
         if notice.paid_on is not None:
-            raise _invalid("fee_notice", "该收费通知已登记缴费")
-        _require_status(locked, (Status.AWAITING_FEE,), "登记缴费")
+            raise invalid("fee_notice", Code.ALREADY_DONE, "该收费通知已登记缴费")
+        require_step(locked, Step.RECORD_PAYMENT, on=on)
         _check_day(on, not_before=notice.issued_on, what="收费通知日期")
         notice.paid_on = on
         notice.save(update_fields=["paid_on"])
         audit_record(
             actor=by,
-            action="fee_notice.paid",
+            action=AuditAction.FEE_NOTICE_PAID,
             obj=notice,
             agency=locked.agency,
             before={"paid_on": None},
@@ -169,12 +173,12 @@ def application_record_payment(*, fee_notice: FeeNotice, by, on: date) -> FeeNot
         _record(
             application=locked,
             by=by,
-            action="application.record_payment",
+            action=AuditAction.APPLICATION_RECORD_PAYMENT,
             before=before,
             after=after,
             kind=EventKind.FEE_PAID,
             on=on,
-            basis=BASIS_FEE,
+            basis=procedure.event_basis(EventKind.FEE_PAID),
             note=f"缴纳信息处理费 {notice.amount}元" + ("（逾期缴纳）" if late else ""),
             data={"fee_notice": notice.pk, "due_on": _json(locked.due_on), "late": late},
         )
@@ -183,25 +187,29 @@ def application_record_payment(*, fee_notice: FeeNotice, by, on: date) -> FeeNot
     return fee_notice
 
 
-def application_close_unpaid(*, application: Application, by, on: date) -> Application:
+def application_close_unpaid(
+    *, application: Application, by, on: date, past_year_reason: str = ""
+) -> Application:
     """Not paid by the deadline: treated as abandoned, concluded as 2021 （六）2 (109号)."""
     require_write(by, application.agency)
-    with transaction.atomic():
+    outcome = OUTCOMES_BY_CODE["other.fee_unpaid"]
+    with transaction.atomic(durable=True):
         locked = _locked(application)
-        _require_status(locked, (Status.AWAITING_FEE,), "按逾期未缴费办结")
+        require_step(locked, Step.CLOSE_UNPAID, on=on)
         notice = _open_fee_notice(locked)
         _check_day(on, not_before=notice.issued_on, what="收费通知日期")
-        if on <= notice.pay_due_on:
-            raise _invalid("on", f"缴费期限（{_d(notice.pay_due_on)}）届满后才能按逾期未缴费办结")
+        reason = common.past_year_reason(on, past_year_reason, what="办结日期")
         _conclude(
             locked,
             by=by,
             on=on,
-            outcome="other.fee_unpaid",
-            action="application.close_unpaid",
-            basis=OUTCOMES_BY_CODE["other.fee_unpaid"].basis,
+            outcome=outcome.code,
+            action=AuditAction.APPLICATION_CLOSE_UNPAID,
+            kind=EventKind.REPLIED,
+            basis=outcome.basis,
             note="申请人逾期未按收费通知要求缴纳费用，视为放弃申请，不再处理该政府信息公开申请",
             data={"fee_notice": notice.pk, "pay_due_on": notice.pay_due_on.isoformat()},
+            reason=reason,
         )
     _sync(application, locked)
     return application

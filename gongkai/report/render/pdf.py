@@ -14,8 +14,13 @@ from gongkai.report.render.html import render_html
 _fonts: FontConfiguration | None = None
 
 
-def render_pdf(report: AnnualReport) -> bytes:
+def html_to_pdf(html: str) -> bytes:
+    """Any of gongkai's print pages as PDF, with the shared font configuration."""
     global _fonts
     if _fonts is None:  # fontconfig set-up is the slow part of the first document
         _fonts = FontConfiguration()
-    return HTML(string=render_html(report, media="print")).write_pdf(font_config=_fonts)
+    return HTML(string=html).write_pdf(font_config=_fonts)
+
+
+def render_pdf(report: AnnualReport) -> bytes:
+    return html_to_pdf(render_html(report, media="print"))

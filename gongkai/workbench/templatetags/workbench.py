@@ -43,15 +43,35 @@ def person(user) -> str:
     return f"{first} {last}".strip()
 
 
-@register.simple_tag(takes_context=True)
-def can_register(context) -> bool:
-    """Does the signed-in user hold a writing role anywhere (for the 登记申请 link)? Once per request."""
+def _roles_anywhere(context) -> set[str]:
+    """The roles the signed-in user holds in any agency: one query per request, for the navigation."""
     request = context.get("request")
     user = getattr(request, "user", None)
     if request is None or not getattr(user, "is_authenticated", False):
-        return False
-    cached = getattr(request, "_gongkai_can_register", None)
+        return set()
+    cached = getattr(request, "_gongkai_roles", None)
     if cached is None:
-        cached = user.memberships.filter(role__in=WRITING_ROLES).exists()
-        request._gongkai_can_register = cached
+        cached = request._gongkai_roles = set(user.memberships.values_list("role", flat=True))
     return cached
+
+
+@register.simple_tag(takes_context=True)
+def can_register(context) -> bool:
+    """Does the signed-in user hold a writing role anywhere (for the 登记申请 link)?"""
+    return bool(_roles_anywhere(context) & WRITING_ROLES)
+
+
+@register.simple_tag(takes_context=True)
+def administers(context) -> bool:
+    """Is the signed-in user the 管理员 of an agency (for the 本机关设置 link)?"""
+    from gongkai.agencies.models import Role
+
+    return Role.ADMIN in _roles_anywhere(context)
+
+
+@register.filter
+def step_label(name: str) -> str:
+    """审核 / 签发 / 审批 for an approval step name."""
+    from gongkai.approvals.models import StepName
+
+    return StepName(name).label if name in StepName.values else name

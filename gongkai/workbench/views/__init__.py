@@ -13,16 +13,22 @@ from gongkai.workbench.views.applications import (
     dashboard,
     logout,
 )
-from gongkai.workbench.views.letters import letter_download, letter_draft, letter_edit, letter_issue
-from gongkai.workbench.views.reports import (
-    annual_tables_download,
-    annual_tables_view,
-    review_case_conclude,
-    review_case_list,
+from gongkai.workbench.views.approvals import approval_decide_view, approval_queue
+from gongkai.workbench.views.letters import (
+    letter_discard,
+    letter_download,
+    letter_draft,
+    letter_edit,
+    letter_issue,
+    letter_withdraw,
 )
+from gongkai.workbench.views.reports import annual_tables_download, annual_tables_view
+from gongkai.workbench.views.review_cases import review_case_conclude, review_case_list
+from gongkai.workbench.views.settings import agency_settings
 
 __all__ = [
     "Login",
+    "agency_settings",
     "annual_tables_download",
     "annual_tables_view",
     "application_action",
@@ -30,12 +36,16 @@ __all__ = [
     "application_export",
     "application_list_view",
     "application_register",
+    "approval_decide_view",
+    "approval_queue",
     "attachment_download",
     "dashboard",
+    "letter_discard",
     "letter_download",
     "letter_draft",
     "letter_edit",
     "letter_issue",
+    "letter_withdraw",
     "logout",
     "review_case_conclude",
     "review_case_list",

@@ -21,9 +21,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from gongkai.agencies.auth import LoginForm, logged_out
 from gongkai.agencies.permissions import can_write
 from gongkai.agencies.selectors import agencies_visible
-from gongkai.agencies.validators import mask_id_number, mask_phone
-from gongkai.cases import services
+from gongkai.approvals.selectors import approvals_awaiting
+from gongkai.cases import procedure, services
+from gongkai.cases.applicant import Surface, shown_identity
 from gongkai.cases.calendar import work_calendar
+from gongkai.cases.procedure import Step
 from gongkai.cases.selectors import (
     application_get,
     application_list,
@@ -31,15 +33,15 @@ from gongkai.cases.selectors import (
     applications_overdue,
     dashboard_counts,
 )
-from gongkai.portal.attachments import attachment_path, attachments_of
 from gongkai.report.formats import OUTCOMES_BY_CODE
+from gongkai.web.attachments import attachment_path, attachments_of
 from gongkai.workbench import casepage
 from gongkai.workbench.forms import (
     ApplicationFilterForm,
     ApplicationRegisterForm,
     service_errors,
 )
-from gongkai.workbench.views.shared import PAGE_SIZE, today, writable_agencies
+from gongkai.workbench.views.shared import PAGE_SIZE, several_agencies, today, writable_agencies
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +89,7 @@ def dashboard(request):
     due_soon = list(applications_due_soon(user=request.user, today=now, calendar=calendar)[:DASHBOARD_ROWS])
     overdue = list(applications_overdue(user=request.user, today=now)[:DASHBOARD_ROWS])
     for application in due_soon + overdue:
-        application.left = casepage.workdays_left(application, now, calendar)
+        application.left = procedure.workdays_left(application.due_on, today=now, cal=calendar)
     chart = {
         "labels": [o["label"] for o in counts["outcomes"]],
         "values": [o["count"] for o in counts["outcomes"]],
@@ -107,6 +109,8 @@ def dashboard(request):
             "overdue": overdue,
             "chart": chart,
             "outcome_total": sum(chart["values"]),
+            "approvals": approvals_awaiting(user=request.user, today=now, limit=DASHBOARD_ROWS),
+            "several_agencies": several_agencies(request.user),
         },
     )
 
@@ -132,6 +136,14 @@ def _filtered(request):
             "agency_id": data.get("agency"),
         }
     return form, application_list(user=request.user, **filters), len(agencies) > 1
+
+
+def _masked(application) -> tuple[str, str]:
+    shown = shown_identity(
+        id_type=application.id_type, id_number=application.id_number, phone=application.phone,
+        surface=Surface.EXPORT, staff=False,
+    )  # fmt: skip
+    return shown.id_number, shown.phone
 
 
 @login_required
@@ -180,6 +192,7 @@ def application_export(request):
         yield "\ufeff" + writer.writerow(head)
         for a in applications.iterator(chunk_size=500):
             outcome = OUTCOMES_BY_CODE.get(a.outcome)
+            id_number, phone = _masked(a)
             yield writer.writerow(
                 [
                     a.number,
@@ -188,8 +201,8 @@ def application_export(request):
                     a.get_channel_display(),
                     a.get_applicant_kind_display(),
                     a.applicant_name,
-                    mask_id_number(a.id_number),
-                    mask_phone(a.phone),
+                    id_number,
+                    phone,
                     a.get_status_display(),
                     a.due_on.isoformat() if a.due_on else "",
                     a.concluded_on.isoformat() if a.concluded_on else "",
@@ -216,10 +229,17 @@ def application_register(request):
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            data = dict(form.cleaned_data)
-            agency = next(a for a in agencies if a.pk == data.pop("agency"))
+            data = form.cleaned_data
+            agency = next(a for a in agencies if a.pk == data["agency"])
             try:
-                application = services.application_register(agency=agency, by=request.user, **data)
+                application = services.application_register(
+                    agency=agency,
+                    by=request.user,
+                    applicant=data["applicant"],
+                    channel=data["channel"],
+                    received_on=data["received_on"],
+                    past_year_reason=data["past_year_reason"],
+                )
             except ValidationError as error:
                 service_errors(form, error)
             else:
@@ -246,25 +266,25 @@ def application_detail(request, pk: int):
 @require_POST
 def application_action(request, pk: int, action: str):
     application = application_get(user=request.user, pk=pk)
-    spec = casepage.ACTIONS.get(action)
+    step = Step(action) if action in Step.__members__.values() else None
+    spec = casepage.ACTIONS.get(step)
     if spec is None:
         raise Http404("没有这项操作")
     if not can_write(request.user, application.agency):
         raise PermissionDenied("您对该机关的申请只有查看权限，不能办理")
-    form = spec.form(request.POST, prefix=action, **spec.form_kwargs(application))
+    form = spec.form(request.POST, prefix=step, **spec.form_kwargs(application))
     if form.is_valid():
         try:
-            spec.run(application, request.user, form.cleaned_data)
+            result = spec.run(application, request.user, form.cleaned_data)
         except ValidationError as error:
             service_errors(form, error)
-        except ValueError:
-            log.exception("action %s on application %s", action, application.pk)
-            form.add_error(None, "无法办理：日期或期限不符合办理规则，请核对后重试。")
         else:
             messages.success(request, spec.done)
+            if step == Step.PREPARE_REPLY:  # straight to the 答复告知书 to fill in
+                return redirect("workbench:letter_edit", pk=application.pk, letter_pk=result.pk)
             return redirect("workbench:application_detail", pk=application.pk)
     application = application_get(user=request.user, pk=pk)  # the state the page shows
-    context = casepage.context(request, application, bound={action: form})
+    context = casepage.context(request, application, bound={step: form})
     return render(request, "workbench/application_detail.html", context, status=400)
 
 

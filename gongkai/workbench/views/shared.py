@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime
-from urllib.parse import quote
 
 from django.utils import timezone
 
 from gongkai.agencies.permissions import can_write
 from gongkai.agencies.selectors import agencies_visible
+from gongkai.web.responses import attachment_header
+
+__all__ = ["PAGE_SIZE", "attachment_header", "several_agencies", "today", "writable_agencies"]
 
 PAGE_SIZE = 25
 
@@ -22,6 +24,7 @@ def writable_agencies(user) -> list:
     return [agency for agency in agencies_visible(user=user) if can_write(user, agency)]
 
 
-def attachment_header(filename: str, fallback: str) -> str:
-    """Content-Disposition with an ASCII fallback and the real (Chinese) name per RFC 6266."""
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
+def several_agencies(user) -> bool:
+    """Does the user see more than one agency (a supervisor, a superuser)? Then every list says which
+    agency each row belongs to. One small query, once per request."""
+    return agencies_visible(user=user)[:2].count() > 1

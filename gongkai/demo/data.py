@@ -1,36 +1,15 @@
-"""`gongkai demo` and `gongkai serve`: a database that is ready to look at, and the production server.
-
-Demo data (deterministic: random.Random(2020)):
-
-- 宁夏回族自治区 › 中卫市 › 沙坡头区人民政府 (its 政务公开办 supervises the district) › 沙坡头区科学技术局 and
-  沙坡头区自然资源局; 中卫市 › 中卫市生态环境局 (outside the district: the district supervisor must not see it).
-- 沙坡头区科学技术局 carries the real office contact data of its 2020 annual report and has no applications
-  at all, as that report says for 2020 ("未收到群众主动要求公开政府信息的申请").
-- 沙坡头区自然资源局 has a few hundred applications over 2020–2022 in every outcome and applicant kind, some
-  corrected (补正), consulted, fee-charged or extended, some concluded only in the January after (carry-over),
-  and 行政复议 / 行政诉讼 cases, some pending across a year end. A few recent applications, dated relative to
-  today, make the deadline lists of the workbench come alive (skipped when this year's holiday schedule is not
-  confirmed).
-- Everything is written through gongkai.cases.services, so events, audit records and deadlines are real.
-  Applicants, their ID numbers (valid GB 11643 check digits) and credit codes (valid GB 32100 check
-  characters), phones and case numbers are fictitious.
-"""
+"""The demo data: agencies, staff and records, loaded through the services (see gongkai.demo)."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-import os
 import random
-import shutil
-import sys
-import time
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
-from django.db import transaction
 from django.utils import timezone
 
 from gongkai.agencies.validators import credit_check_char, id_check_char
@@ -50,159 +29,35 @@ SHENGTAI_VOLUME = {2021: 10, 2022: 14}
 DEMO_LOGINS = (
     ("kejiju_clerk", "王丽", f"{KEJIJU} 经办人（2020 年未收到申请）"),
     ("ziranju_clerk", "马海军", f"{ZIRANJU} 经办人"),
-    ("ziranju_head", "杨建国", f"{ZIRANJU} 负责人、审核人（可批准延期答复）"),
+    ("ziranju_head", "杨建国", f"{ZIRANJU} 负责人、审核人、管理员（审核签发文书，批准延期答复）"),
     ("shengtai_clerk", "李娜", f"{SHENGTAI} 经办人"),
     ("district_supervisor", "张静", f"{DISTRICT}政务公开办 上级督查（只读，可看区属各部门）"),
     ("admin", "系统管理员", "超级用户：可看全部机关，进入 /admin/ 管理后台"),
 )
 
 
-# --- entry points -------------------------------------------------------------------------------------------
-
-
-def run_demo(*, port: int, reset: bool, serve: bool) -> int:
-    """Create the data directory, migrate, load the demo data unless present, print how to log in, serve."""
-    settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
-    print(f"数据目录：{settings.DATA_DIR}")
-    print(f"数据库：{_database_label()}")
-    call_command("migrate", interactive=False, verbosity=0)
-    call_command("createcachetable", verbosity=0)
-
-    present = demo_present()
-    if reset and _has_data():
-        if not _confirm_reset():
-            print("已取消，未删除任何数据。")
-            return 1
-        call_command("flush", interactive=False, verbosity=0)
-        present = False
-        print("已删除原有数据。")
-    if not present:
-        if _has_agencies():
-            print(
-                "数据库中已有机关数据但不是演示数据，未载入演示数据。"
-                "如需改为演示数据，请使用 gongkai demo --reset（将删除全部数据）。",
-                file=sys.stderr,
-            )
-        else:
-            started = time.perf_counter()
-            summary = load_demo_data()
-            print(
-                f"已载入演示数据（{time.perf_counter() - started:.1f} 秒）："
-                f"{summary.agencies} 个机关，{summary.applications} 件政府信息公开申请，"
-                f"{summary.review_cases} 件行政复议、行政诉讼案件。"
-            )
-    else:
-        print("演示数据已存在，直接使用（如需重建：gongkai demo --reset）。")
-
-    _print_welcome(port)
-    if not serve:
-        return 0
-    # runserver without DEBUG serves static files only when told to (--insecure): fine on 127.0.0.1
-    call_command("runserver", f"127.0.0.1:{port}", use_reloader=False, insecure_serving=True)
-    return 0
-
-
-def run_production_server(*, bind: str, workers: int) -> int:
-    """Migrate, collect static files, then replace this process with gunicorn."""
-    settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
-    call_command("migrate", interactive=False, verbosity=1)
-    call_command("createcachetable", verbosity=0)
-    call_command("collectstatic", interactive=False, verbosity=0)
-    print(f"静态文件已收集到 {settings.STATIC_ROOT}，由本服务直接提供（WhiteNoise）。")
-    if not shutil.which("gunicorn") and not _module_available("gunicorn"):
-        print("找不到 gunicorn，请先安装：pip install gunicorn", file=sys.stderr)
-        return 1
-    argv = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "gongkai.wsgi:application",
-        "--bind",
-        bind,
-        "--workers",
-        str(workers),
-        "--access-logfile",
-        "-",
-        "--forwarded-allow-ips",
-        os.environ.get("GONGKAI_FORWARDED_ALLOW_IPS", "127.0.0.1"),
-    ]
-    print(f"以生产模式启动：{bind}，{workers} 个工作进程。")
-    sys.stdout.flush()
-    sys.stderr.flush()
-    try:
-        os.execv(sys.executable, argv)
-    except OSError as exc:
-        print(f"无法启动 gunicorn：{exc}", file=sys.stderr)
-        return 1
-    return 0  # pragma: no cover - execv does not return
-
-
-def _module_available(name: str) -> bool:
-    import importlib.util
-
-    return importlib.util.find_spec(name) is not None
-
-
-def _database_label() -> str:
-    db = settings.DATABASES["default"]
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"SQLite {db['NAME']}"
-    return f"PostgreSQL {db.get('HOST') or 'localhost'}:{db.get('PORT') or 5432}/{db['NAME']}"
+PAST_YEAR_REASON = "历史办件补录（演示数据）"
+# What the clerk writes into the 【…】 of a letter (the demo's fictitious but plausible wording).
+_FILL = {
+    "【获取方式、途径】": "登录沙坡头区人民政府网站“政府信息公开”专栏“法定主动公开内容”栏目查阅",
+    "【不予公开的内容】": "涉及第三方商业秘密的部分",
+    "【不予公开的理由及依据】": "第三方不同意公开且理由合理，依据《条例》第十五条",
+    "【法律、行政法规名称及条款】": "《不动产登记暂行条例》第二十七条",
+    "【工商、不动产登记资料等】": "不动产登记资料",
+    "【理由】": "该信息由沙坡头区住房和城乡建设局制作并保存",
+    "【负责公开的行政机关名称】": "沙坡头区住房和城乡建设局",
+    "【联系方式】": "0955-7012345",
+    "【信访、投诉、举报渠道】": "沙坡头区信访局（0955-7060001）",
+    "【日期】": "同年3月2日",
+    "【获取途径】": "中卫市图书馆、新华书店",
+    "【处理情况、理由及依据】": "申请人已通过其他途径获取所需信息，本机关不再处理该申请",
+}
 
 
 def demo_present() -> bool:
     from gongkai.agencies.models import Agency
 
     return Agency.objects.filter(name=KEJIJU, email="sptqkxjsj@163.com").exists()
-
-
-def _has_agencies() -> bool:
-    from gongkai.agencies.models import Agency
-
-    return Agency.objects.exists()
-
-
-def _has_data() -> bool:
-    return _has_agencies() or get_user_model().objects.exists()
-
-
-def _confirm_reset() -> bool:
-    """Ask before deleting on a terminal; `--reset` without a terminal (scripts, CI) proceeds."""
-    if not sys.stdin.isatty():
-        return True
-    print(
-        f"将删除数据库（{_database_label()}）中的全部数据，包括机关、人员、申请和审计记录，然后重新载入演示数据。"
-    )
-    try:
-        answer = input("确定要删除吗？输入“是”或 yes 继续，其他任意键取消：").strip().lower()
-    except EOFError:
-        return False
-    return answer in ("是", "y", "yes", "确定")
-
-
-def _print_welcome(port: int) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    base = f"http://127.0.0.1:{port}"
-    detected = Console().width
-    console = Console(highlight=False, width=max(100, detected), soft_wrap=True)
-    console.print()
-    console.print(f"[bold]gongkai 演示站点[/bold]  {base}/")
-    console.print(f"  公众门户  {base}/")
-    console.print(f"  工作台    {base}/workbench/")
-    console.print(f"  管理后台  {base}/admin/")
-    table = Table(title=f"演示账号（密码均为 {DEMO_PASSWORD}）", title_justify="left")
-    table.add_column("用户名", style="bold", no_wrap=True)
-    table.add_column("姓名", no_wrap=True)
-    table.add_column("角色")
-    for username, name, role in DEMO_LOGINS:
-        table.add_row(username, name, role)
-    console.print(table)
-    console.print("科技局的联系方式取自其2020年年度报告；申请人、证件号码、案件等均为虚构的演示数据。")
-
-
-# --- demo data ---------------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -214,13 +69,18 @@ class DemoSummary:
 
 
 def load_demo_data() -> DemoSummary:
-    """Load the demo agencies, users and records; one transaction (fast on SQLite, all or nothing)."""
+    """Load the demo agencies, users and records through the services (each step its own transaction, as
+    in real use). All or nothing: if the load fails, the database is emptied again."""
     from gongkai.cases.calendar import calendar_pinned
 
     # The holiday tables cannot change during the load: one calendar for all of it instead of every
     # service call checking the tables' version (two queries each, a third of the load time).
-    with transaction.atomic(), calendar_pinned() as calendar:
-        return _Loader(random.Random(DEMO_SEED), calendar).load()
+    try:
+        with calendar_pinned() as calendar:
+            return _Loader(random.Random(DEMO_SEED), calendar).load()
+    except BaseException:
+        call_command("flush", interactive=False, verbosity=0)
+        raise
 
 
 _CREDIT_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -335,8 +195,8 @@ class _Loader:
     # -- agencies and people --
 
     def load(self) -> DemoSummary:
-        from gongkai.agencies.models import Agency, Membership, Role
-        from gongkai.agencies.services import agency_create
+        from gongkai.agencies.models import Agency, Role
+        from gongkai.agencies.services import agency_create, agency_settings_update, membership_grant
         from gongkai.cases.models import Application
 
         User = get_user_model()
@@ -368,11 +228,28 @@ class _Loader:
             postcode="755000",
             phone="0955-8812012",
             email="sptqkxjsj@163.com",
+            letter_code="沙科信公开",
+            review_body="中卫市沙坡头区人民政府",
+            court="中卫市沙坡头区人民法院",
         )
         ziranju = agency_create(
-            name=ZIRANJU, parent=district, by=admin, office_name="沙坡头区自然资源局办公室"
+            name=ZIRANJU,
+            parent=district,
+            by=admin,
+            office_name="沙坡头区自然资源局办公室",
+            address="中卫市沙坡头区应理南街88号",
+            postcode="755000",
+            phone="0955-7012345",
         )
-        shengtai = agency_create(name=SHENGTAI, parent=city, by=admin, office_name="中卫市生态环境局办公室")
+        shengtai = agency_create(
+            name=SHENGTAI,
+            parent=city,
+            by=admin,
+            office_name="中卫市生态环境局办公室",
+            letter_code="中环信公开",
+            review_body="中卫市人民政府",
+            court="中卫市沙坡头区人民法院",
+        )
         self.summary.agencies = Agency.objects.count()
 
         def person(username: str, full_name: str, *roles: tuple) -> object:
@@ -384,7 +261,7 @@ class _Loader:
                 first_name=full_name[1:],
             )
             for agency, role in roles:
-                Membership.objects.create(user=user, agency=agency, role=role)
+                membership_grant(user=user, agency=agency, role=role, by=admin)
             return user
 
         names = {u: n for u, n, _ in DEMO_LOGINS}
@@ -392,7 +269,11 @@ class _Loader:
             "kejiju_clerk": person("kejiju_clerk", names["kejiju_clerk"], (kejiju, Role.CLERK)),
             "ziranju_clerk": person("ziranju_clerk", names["ziranju_clerk"], (ziranju, Role.CLERK)),
             "ziranju_head": person(
-                "ziranju_head", names["ziranju_head"], (ziranju, Role.HEAD), (ziranju, Role.REVIEWER)
+                "ziranju_head",
+                names["ziranju_head"],
+                (ziranju, Role.HEAD),
+                (ziranju, Role.REVIEWER),
+                (ziranju, Role.ADMIN),
             ),
             "shengtai_clerk": person("shengtai_clerk", names["shengtai_clerk"], (shengtai, Role.CLERK)),
             "district_supervisor": person(
@@ -403,13 +284,25 @@ class _Loader:
         self.summary.users = {k: v.pk for k, v in people.items()}
 
         clerk, head = people["ziranju_clerk"], people["ziranju_head"]
+        # 自然资源局: letters go through 审核 (审核人) and 签发 (负责人); 生态环境局 issues directly
+        agency_settings_update(
+            agency=ziranju,
+            by=head,
+            letter_steps=[{"name": "review", "role": Role.REVIEWER}, {"name": "sign", "role": Role.HEAD}],
+            letter_code="沙自然资信公开",
+            letter_codes={},
+            review_body="中卫市沙坡头区人民政府",
+            court="中卫市沙坡头区人民法院",
+            payment_instructions="到沙坡头区政务服务中心一楼财政收费窗口缴纳，或转账至“中卫市沙坡头区财政局非税收入专户”（请注明申请编号）",
+        )
+        self._policy(shengtai, admin)
         for year, volume in ZIRANJU_VOLUME.items():
             self._year_of_applications(ziranju, clerk, head, year, volume, forced=True)
         self._review_cases(ziranju, clerk)
         shengtai_clerk = people["shengtai_clerk"]
         for year, volume in SHENGTAI_VOLUME.items():
             self._year_of_applications(shengtai, shengtai_clerk, None, year, volume, forced=False)
-        self._recent_applications(ziranju, clerk)
+        self._recent_applications(ziranju, clerk, head)
         self.summary.applications = Application.objects.count()
         return self.summary
 
@@ -480,15 +373,63 @@ class _Loader:
                 continue
             self._application(agency, clerk, head, kind, outcome, received)
 
-    def _application(self, agency, clerk, head, kind: str, outcome: str, received: dt.date):
-        s, cal, rng = self.services, self.cal, self.rng
-        a = s.application_register(
+    def _policy(self, agency, admin) -> None:
+        """An agency whose letters need no approval (the clerk issues directly; still audited)."""
+        from django.db import transaction
+
+        from gongkai.approvals.models import Kind
+        from gongkai.approvals.services import policy_set
+        from gongkai.audit.actions import AuditAction
+        from gongkai.audit.services import audit_record
+
+        with transaction.atomic():
+            policy_set(agency=agency, kind=Kind.LETTER, steps=[], by=admin)
+            audit_record(
+                actor=admin,
+                action=AuditAction.AGENCY_SETTINGS,
+                obj=agency,
+                agency=agency,
+                after={"letter_steps": []},
+            )
+
+    def _reason(self, day: dt.date) -> str:
+        return PAST_YEAR_REASON if day.year < self.today.year else ""
+
+    def _register(self, agency, clerk, received: dt.date, kind: str, description: str):
+        from gongkai.cases.applicant import Applicant
+
+        fields = self._applicant(kind)
+        channel = fields.pop("channel")
+        return self.services.application_register(
             agency=agency,
             by=clerk,
+            applicant=Applicant.of({**fields, "description": description}),
+            channel=channel,
             received_on=received,
-            description=self._description(received.year),
-            **self._applicant(kind),
+            past_year_reason=self._reason(received),
         )
+
+    def _issue(self, letter, clerk, head, on: dt.date) -> None:
+        """Fill what the clerk fills, then 审核 and 签发 when the agency has them, then issue."""
+        from gongkai.approvals.selectors import pending_request
+        from gongkai.approvals.services import approval_decide
+        from gongkai.cases import letters
+
+        title, body = letter.title, letter.body
+        for placeholder, text in _FILL.items():
+            body = body.replace(placeholder, text)
+        if body != letter.body:
+            letters.letter_update(letter=letter, by=clerk, title=title, body=body)
+        letters.letter_submit(letter=letter, by=clerk, on=on)
+        while (request := pending_request(subject=letter)) is not None:
+            approval_decide(request=request, by=head, approved=True, on=on)
+        letters.letter_issue(letter=letter, by=clerk, on=on, past_year_reason=self._reason(on))
+
+    def _application(self, agency, clerk, head, kind: str, outcome: str, received: dt.date):
+        from gongkai.cases.enums import LetterKind
+
+        s, cal, rng = self.services, self.cal, self.rng
+        a = self._register(agency, clerk, received, kind, self._description(received.year))
         last = received
 
         corrected = outcome == "unable.unclear_after_correction" or (
@@ -504,7 +445,10 @@ class _Loader:
                 correction_due_on=cal.add(on, 10),
             )
             if outcome == "other.no_correction":
-                s.application_close_uncorrected(application=a, by=clerk, on=cal.add(a.correction_due_on, 1))
+                closed = cal.add(a.correction_due_on, 1)
+                s.application_close_uncorrected(
+                    application=a, by=clerk, on=closed, past_year_reason=self._reason(closed)
+                )
                 return a
             last = cal.add(on, rng.randint(2, 9))
             s.application_receive_correction(application=a, by=clerk, on=last)
@@ -538,7 +482,10 @@ class _Loader:
                 application=a, by=clerk, on=on, scale="by_volume", quantity=rng.randint(60, 260)
             )
             if outcome == "other.fee_unpaid":
-                s.application_close_unpaid(application=a, by=clerk, on=cal.add(notice.pay_due_on, 1))
+                closed = cal.add(notice.pay_due_on, 1)
+                s.application_close_unpaid(
+                    application=a, by=clerk, on=closed, past_year_reason=self._reason(closed)
+                )
                 return a
             last = cal.add(on, rng.randint(2, 15))
             s.application_record_payment(fee_notice=notice, by=clerk, on=last)
@@ -546,13 +493,17 @@ class _Loader:
 
         if head is not None and rng.random() < 0.07 and cal.between(last, a.due_on) >= 2:
             last = cal.add(last, 1)
-            s.application_extend(
+            # the head asks and approves at once (Art. 33 (2)); the 延期答复告知书 goes out the same day
+            s.application_request_extension(
                 application=a,
                 by=head,
                 on=last,
                 days=rng.choice((10, 15, 20)),
                 reason="所需信息涉及多个年度档案，需调档核查",
             )
+            extension = a.letters.get(kind=LetterKind.EXTENSION)
+            self._issue(extension, clerk, head, last)
+            a.refresh_from_db()
 
         room = max(1, cal.between(last, a.due_on))
         if received.month == 12 and received.day >= 20:
@@ -561,7 +512,9 @@ class _Loader:
             reply_on = cal.add(a.due_on, rng.randint(1, 4))  # a late reply, on record as such
         else:
             reply_on = cal.add(last, rng.randint(1, room))
-        s.application_reply(application=a, by=clerk, on=min(reply_on, self.today), outcome=outcome)
+        reply_on = min(reply_on, self.today)
+        letter = s.application_prepare_reply(application=a, by=clerk, outcome=outcome)
+        self._issue(letter, clerk, head or clerk, reply_on)
         return a
 
     # -- 行政复议、行政诉讼 --
@@ -613,14 +566,21 @@ class _Loader:
                 body=bodies[kind],
                 application=application,
                 note=f"申请人不服{application.number}的答复" if application else "",
+                past_year_reason=self._reason(filed_on),
             )
             self.summary.review_cases += 1
             if concluded_on <= self.today:
-                s.review_case_conclude(case=case, by=clerk, result=result, concluded_on=concluded_on)
+                s.review_case_conclude(
+                    case=case,
+                    by=clerk,
+                    result=result,
+                    concluded_on=concluded_on,
+                    past_year_reason=self._reason(concluded_on),
+                )
 
     # -- a few applications of the last weeks, so the deadline lists are not empty --
 
-    def _recent_applications(self, agency, clerk) -> None:
+    def _recent_applications(self, agency, clerk, head) -> None:
         from django.core.exceptions import ValidationError
 
         from gongkai.workdays import UnconfirmedSchedule
@@ -639,44 +599,77 @@ class _Loader:
             return day
 
         def register(ago: int, kind: str = "natural_person"):
-            a = s.application_register(
-                agency=agency,
-                by=clerk,
-                received_on=workdays_ago(ago),
-                description=self._description(self.today.year),
-                **self._applicant(kind),
-            )
-            return a
+            return self._register(agency, clerk, workdays_ago(ago), kind, self._description(self.today.year))
 
-        try:
-            with transaction.atomic():
-                register(24)  # past its 20 working days: overdue
-                register(22, "legal_service")  # overdue
-                register(17, "commercial")  # due within a few working days
-                register(16)
-                register(3)
-                register(1, "public_interest")
-                waiting = register(6)
-                s.application_request_correction(
-                    application=waiting,
-                    by=clerk,
-                    on=workdays_ago(4),
-                    items="请提供申请人身份证明复印件，并写明所需信息的文件名称",
-                    correction_due_on=cal.add(workdays_ago(4), 15),
-                )
-                consulting = register(9, "commercial")
-                s.application_start_consultation(
-                    application=consulting,
-                    by=clerk,
-                    kind="third_party",
-                    party="宁夏鑫源房地产开发有限公司",
-                    on=workdays_ago(5),
-                )
-                paying = register(8)
-                s.application_issue_fee_notice(
-                    application=paying, by=clerk, on=workdays_ago(2), scale="by_volume", quantity=120
-                )
-                done = register(12)
-                s.application_reply(application=done, by=clerk, on=workdays_ago(2), outcome="granted")
-        except (UnconfirmedSchedule, ValidationError):
-            pass  # the history stands on its own; the recent applications are a bonus
+        def attempt(step) -> None:
+            # Each step stands alone: one that needs next year's unentered holiday schedule is skipped.
+            with contextlib.suppress(UnconfirmedSchedule, ValidationError):
+                step()
+
+        def waiting_for_correction():
+            a = register(6)
+            s.application_request_correction(
+                application=a,
+                by=clerk,
+                on=workdays_ago(4),
+                items="请提供申请人身份证明复印件，并写明所需信息的文件名称",
+                correction_due_on=cal.add(workdays_ago(4), 15),
+            )
+
+        def consulting():
+            a = register(9, "commercial")
+            s.application_start_consultation(
+                application=a,
+                by=clerk,
+                kind="third_party",
+                party="宁夏鑫源房地产开发有限公司",
+                on=workdays_ago(5),
+            )
+
+        def paying():
+            a = register(8)
+            s.application_issue_fee_notice(
+                application=a, by=clerk, on=workdays_ago(2), scale="by_volume", quantity=120
+            )
+
+        def replied():
+            a = register(12)
+            self._issue(
+                s.application_prepare_reply(application=a, by=clerk, outcome="granted"),
+                clerk,
+                head,
+                workdays_ago(2),
+            )
+
+        def extension_asked():  # waits in the head's queue
+            a = register(15, "legal_service")
+            s.application_request_extension(
+                application=a,
+                by=clerk,
+                on=workdays_ago(1),
+                days=15,
+                reason="所需信息涉及多个年度的档案，需调档核查",
+            )
+
+        def reply_in_review():  # a 答复告知书 waiting for 审核
+            from gongkai.cases import letters
+
+            a = register(14)
+            letter = s.application_prepare_reply(application=a, by=clerk, outcome="unable.not_held")
+            letters.letter_submit(letter=letter, by=clerk, on=self.today)
+
+        for step in (
+            lambda: register(24),  # past its 20 working days: overdue
+            lambda: register(22, "legal_service"),  # overdue
+            lambda: register(17, "commercial"),  # due within a few working days
+            lambda: register(16),
+            lambda: register(3),
+            lambda: register(1, "public_interest"),
+            waiting_for_correction,
+            consulting,
+            paying,
+            replied,
+            extension_asked,
+            reply_in_review,
+        ):
+            attempt(step)

@@ -1,0 +1,142 @@
+"""Attachments of applications (the online form, an online correction), kept on disk under
+MEDIA_ROOT/applications/<application id>/.
+
+An upload is checked first (`check_upload`: size, and type by content — its name and declared type are not
+trusted); it is stored under a random name with the extension of the sniffed type, never under the name the
+client sent. Only staff of the agency read them back (through the workbench, after
+gongkai.cases.selectors.application_get has checked the user may see the application).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+
+from gongkai.errors import Code, invalid
+
+_NAME = re.compile(r"^[0-9a-f]{32}\.(pdf|jpg|png|docx)$")
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "jpg": "image/jpeg",
+    "png": "image/png",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+ACCEPT = ".pdf,.jpg,.jpeg,.png,.docx"
+TYPES_TEXT = "PDF、JPG、PNG 或 Word（.docx）"
+
+
+@dataclass(frozen=True)
+class Sniffed:
+    extension: str
+    label: str
+
+
+@dataclass(frozen=True)
+class CheckedUpload:
+    """An uploaded file that passed `check_upload`."""
+
+    file: object  # django UploadedFile
+    sniffed: Sniffed
+
+
+@dataclass(frozen=True)
+class Attachment:
+    name: str
+    size: int
+
+    @property
+    def extension(self) -> str:
+        return self.name.rsplit(".", 1)[1]
+
+    @property
+    def content_type(self) -> str:
+        return CONTENT_TYPES[self.extension]
+
+
+def size_label(size: int) -> str:
+    return f"{size / 1024 / 1024:.0f} MB" if size >= 1024 * 1024 else f"{size // 1024} KB"
+
+
+def sniff(head: bytes, file) -> Sniffed | None:
+    """PDF, JPEG, PNG or a Word document (.docx: a ZIP package holding word/document.xml), by content."""
+    if head.startswith(b"%PDF-"):
+        return Sniffed(".pdf", "PDF")
+    if head.startswith(b"\xff\xd8\xff"):
+        return Sniffed(".jpg", "JPEG 图片")
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return Sniffed(".png", "PNG 图片")
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            file.seek(0)
+            with zipfile.ZipFile(file) as package:
+                names = set(package.namelist())
+        except (zipfile.BadZipFile, OSError, ValueError):
+            return None
+        finally:
+            file.seek(0)
+        if "[Content_Types].xml" in names and "word/document.xml" in names:
+            return Sniffed(".docx", "Word 文档")
+    return None
+
+
+def check_upload(upload, *, field: str = "attachment") -> CheckedUpload:
+    """The upload if it is within the size limit and of an accepted type; ValidationError otherwise."""
+    limit = settings.UPLOAD_MAX_BYTES
+    if upload.size > limit:
+        raise invalid(
+            field, Code.FILE_TOO_LARGE, f"附件过大（{size_label(upload.size)}），不能超过 {size_label(limit)}"
+        )
+    if upload.size == 0:
+        raise invalid(field, Code.INVALID_FILE, "上传的文件是空的")
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    sniffed = sniff(head, upload)
+    if sniffed is None:
+        raise invalid(field, Code.INVALID_FILE, f"附件只能是 {TYPES_TEXT} 文件，系统按文件内容识别类型")
+    return CheckedUpload(upload, sniffed)
+
+
+def _folder(application) -> Path:
+    return Path(settings.MEDIA_ROOT) / "applications" / str(int(application.pk))
+
+
+def attachment_store(*, application, upload: CheckedUpload) -> Attachment:
+    """Write a checked upload for the application."""
+    folder = _folder(application)
+    folder.mkdir(parents=True, exist_ok=True, mode=0o750)
+    name = f"{uuid.uuid4().hex}{upload.sniffed.extension}"
+    size = 0
+    with open(folder / name, "xb") as out:
+        for chunk in upload.file.chunks():
+            out.write(chunk)
+            size += len(chunk)
+    return Attachment(name, size)
+
+
+def attachments_remove(*, application, names: list[str]) -> None:
+    """Remove stored attachments (a submission that failed after the file was written)."""
+    for name in names:
+        if _NAME.match(name):
+            (_folder(application) / name).unlink(missing_ok=True)
+
+
+def attachments_of(*, application) -> list[Attachment]:
+    folder = _folder(application)
+    if not folder.is_dir():
+        return []
+    return [Attachment(p.name, p.stat().st_size) for p in sorted(folder.iterdir()) if _NAME.match(p.name)]
+
+
+def attachment_path(*, application, name: str) -> Path | None:
+    """The file of one attachment, or None when there is no such attachment (names are checked, so a
+    crafted name cannot leave the application's folder)."""
+    if not _NAME.match(name):
+        return None
+    path = _folder(application) / name
+    return path if path.is_file() else None

@@ -1,0 +1,137 @@
+"""Form helpers shared by the portal and the workbench: Chinese messages, dates, a service's errors beside
+their fields, and the applicant's fields checked by the one set of rules (gongkai.cases.applicant)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.utils import timezone
+
+from gongkai.cases.applicant import DESCRIPTION_MAX, MAX_LENGTHS, Applicant, applicant_problems
+from gongkai.web.attachments import ACCEPT, TYPES_TEXT, CheckedUpload, check_upload, size_label
+
+CHINESE_ERRORS = {
+    "required": "此项为必填项",
+    "invalid": "格式不正确",
+    "invalid_choice": "请从列表中选择",
+    "max_value": "不能大于 %(limit_value)s",
+    "min_value": "不能小于 %(limit_value)s",
+    "max_length": "不能超过 %(limit_value)d 个字（现有 %(show_value)d 个字）",
+    "invalid_date": "日期格式不正确",
+    "missing": "没有收到文件",
+    "empty": "上传的文件是空的",
+}
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+class ChineseForm(forms.Form):
+    """Error messages in Chinese whatever language the browser asks for."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            defaults: dict = {}
+            for cls in reversed(type(field).__mro__):
+                defaults.update(getattr(cls, "default_error_messages", {}))
+            for code, message in CHINESE_ERRORS.items():
+                # a message the form declared for this field is kept; Django's own defaults are replaced
+                if code in field.error_messages and field.error_messages[code] is defaults.get(code):
+                    field.error_messages[code] = message
+            if isinstance(field, forms.DateField):
+                field.error_messages["invalid"] = "日期格式不正确，应为 年-月-日，如 2025-03-01"
+            elif isinstance(field, forms.IntegerField):
+                field.error_messages["invalid"] = "请输入整数"
+            elif isinstance(field, forms.EmailField):
+                field.error_messages["invalid"] = "电子邮箱格式不正确"
+            if getattr(field, "max_length", None):
+                field.widget.attrs.setdefault("maxlength", str(field.max_length))
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+def date_field(label: str, **kwargs) -> forms.DateField:
+    return forms.DateField(label=label, widget=DateInput(), initial=today, **kwargs)
+
+
+def past_year_reason_field() -> forms.CharField:
+    return forms.CharField(
+        label="补录或更正理由",
+        required=False,
+        max_length=200,
+        help_text="日期在以前年度时必填：办理后该年度的统计数据将随之改变",
+    )
+
+
+def service_errors(form: forms.Form, error) -> None:
+    """Put a service's ValidationError on the form: next to the field it names, else above the form."""
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            target = field if field in form.fields else None
+            for message in messages:
+                form.add_error(target, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+class ApplicantFieldsMixin:
+    """clean() for a form with the applicant's fields: every rule of gongkai.cases.applicant, shown inline.
+    The cleaned data carries the normalised `Applicant` as cleaned_data["applicant"]."""
+
+    def clean(self):
+        data = super().clean()
+        applicant = Applicant.of(data)
+        for field, problem in applicant_problems(applicant).items():
+            # a field that failed its own parsing (e.g. no choice made) keeps that one message
+            if field in self.fields and field not in self.errors:
+                self.add_error(field, problem.message)
+        data["applicant"] = applicant
+        return data
+
+
+def description_field(rows: int) -> forms.CharField:
+    return forms.CharField(
+        label="所需政府信息的名称、文号或者便于查询的其他特征性描述",
+        max_length=DESCRIPTION_MAX,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        help_text="请尽量写明文件名称、文号、发布时间等，便于准确查找",
+    )
+
+
+def text_field(name: str, label: str, **kwargs) -> forms.CharField:
+    """A text field of the applicant with the length the rules allow."""
+    return forms.CharField(label=label, max_length=MAX_LENGTHS[name], **kwargs)
+
+
+class UploadField(forms.FileField):
+    """An optional attachment, checked by gongkai.web.attachments (size, type by content). Its cleaned
+    value is a CheckedUpload, or None."""
+
+    def __init__(self, label: str = "附件（可选）", **kwargs):
+        from django.conf import settings
+
+        kwargs.setdefault(
+            "help_text",
+            f"可上传 {TYPES_TEXT} 文件，不超过 {size_label(settings.UPLOAD_MAX_BYTES)}",
+        )
+        super().__init__(
+            label=label, required=False, widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}), **kwargs
+        )
+
+    def clean(self, data, initial=None) -> CheckedUpload | None:
+        upload = super().clean(data, initial)
+        if not upload:
+            return None
+        try:
+            return check_upload(upload)
+        except forms.ValidationError as error:
+            raise forms.ValidationError(error.messages) from error
