@@ -126,8 +126,10 @@ class CalendarOverrideAdmin(AuditedAdmin):
     list_display = ["day", "is_workday", "note"]
     list_filter = ["is_workday"]
     date_hierarchy = "day"
+    ordering = ["-day"]
 
 
 @admin.register(ConfirmedYear)
 class ConfirmedYearAdmin(AuditedAdmin):
     list_display = ["year", "note"]
+    ordering = ["-year"]
