@@ -124,6 +124,20 @@ def schedule_problems(schedule: ParsedSchedule) -> list[str]:
     return [problem for problem in found if problem]
 
 
+def decode_text(data: bytes) -> str | None:
+    """A file's bytes as text: UTF-8 (with or without BOM), else GBK (files saved by Excel or WPS on a
+    Chinese Windows); None when they are neither, or hold control characters no text file has."""
+    for encoding in ("utf-8-sig", "gbk"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if any(ord(char) < 32 and char not in "\t\n\r\f" for char in text):
+            return None
+        return text
+    return None
+
+
 # -- the notice -----------------------------------------------------------------------------------------------
 
 
