@@ -9,6 +9,7 @@ request can be: whoever runs commands on the server can change the database anyw
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -172,13 +173,21 @@ class HolidayYearsStatus:
 
     @property
     def needs_entry(self) -> YearStatus | None:
-        """The year an administrator must enter now: this year when unconfirmed (deadlines are being
-        computed in it), else next year from 1 November on (the notice usually comes in the autumn)."""
-        if not self.this_year.confirmed:
-            return self.this_year
-        if self.today.month >= 11 and not self.next_year.confirmed:
-            return self.next_year
-        return None
+        """The status of `year_needing_entry`, or None."""
+        known = {self.this_year.year: self.this_year, self.next_year.year: self.next_year}
+        year = year_needing_entry(today=self.today, is_confirmed=lambda y: known[y].confirmed)
+        return None if year is None else known[year]
+
+
+def year_needing_entry(*, today: date, is_confirmed: Callable[[int], bool]) -> int | None:
+    """The year whose schedule an administrator must enter now: this year when it is not confirmed
+    (deadlines are being computed in it), else next year from 1 November on (the State Council announces
+    it in the autumn; a 20-working-day period from late November reaches into January)."""
+    if not is_confirmed(today.year):
+        return today.year
+    if today.month >= 11 and not is_confirmed(today.year + 1):
+        return today.year + 1
+    return None
 
 
 def holiday_years_status(*, today: date) -> HolidayYearsStatus:

@@ -27,4 +27,5 @@ urlpatterns = [
     path("cases/<int:pk>/conclude/", views.review_case_conclude, name="review_case_conclude"),
     path("annual/", views.annual_tables_view, name="annual_tables"),
     path("annual/download.<str:to>", views.annual_tables_download, name="annual_tables_download"),
+    path("holidays/", views.holidays, name="holidays"),
 ]

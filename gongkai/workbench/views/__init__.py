@@ -13,6 +13,7 @@ from gongkai.workbench.views.applications import (
     dashboard,
     logout,
 )
+from gongkai.workbench.views.holidays import holidays
 from gongkai.workbench.views.letters import letter_download, letter_draft, letter_edit, letter_issue
 from gongkai.workbench.views.reports import (
     annual_tables_download,
@@ -32,6 +33,7 @@ __all__ = [
     "application_register",
     "attachment_download",
     "dashboard",
+    "holidays",
     "letter_download",
     "letter_draft",
     "letter_edit",

@@ -39,6 +39,7 @@ from gongkai.workbench.forms import (
     ApplicationRegisterForm,
     service_errors,
 )
+from gongkai.workbench.views.holidays import dashboard_holiday_notice
 from gongkai.workbench.views.shared import PAGE_SIZE, today, writable_agencies
 
 log = logging.getLogger(__name__)
@@ -107,6 +108,7 @@ def dashboard(request):
             "overdue": overdue,
             "chart": chart,
             "outcome_total": sum(chart["values"]),
+            "holiday_notice": dashboard_holiday_notice(user=request.user, today=now, calendar=calendar),
         },
     )
 
