@@ -202,7 +202,7 @@ def _notice_year(text: str, reader: _Reader) -> int | None:
     years = sorted({_number(m.group(1)) for p in _YEAR_PATTERNS for m in p.finditer(compact)} - {None})
     if not years:
         reader.problem(
-            "没有找到通知所属的年份：应在标题“国务院办公厅关于YYYY年部分节假日安排的通知”或正文“现将YYYY年……”中"
+            "没有找到通知所属的年份：应在标题“国务院办公厅关于××××年部分节假日安排的通知”或正文“现将××××年……”中"
         )
         return None
     if len(years) > 1:
@@ -416,7 +416,7 @@ def parse_schedule_csv(text: str) -> ParsedSchedule:
         if _is_header(first):
             rows = rows[1:]
         else:
-            reader.problem(f"第{line_no}行应为表头“date,kind”（日期,类型），实为“{_shown(','.join(first))}”")
+            reader.problem(f"第{line_no}行应为表头“日期,类型”，实为“{_shown(','.join(first))}”")
             if not _CSV_DATE.fullmatch(first[0]):  # a wrong header rather than a first day
                 rows = rows[1:]
     reader.seen = bool(rows)
@@ -434,7 +434,7 @@ def parse_schedule_csv(text: str) -> ParsedSchedule:
             except ValueError:
                 day = None
         if day is None:
-            reader.problem(f"{where}：日期“{_shown(written_day)}”无效，应为 YYYY-MM-DD，例如 2027-02-05")
+            reader.problem(f"{where}：日期“{_shown(written_day)}”无效，应写作年-月-日，例如 2027-02-05")
             continue
         if kind not in (REST, WORK):
             reader.problem(f"{where}：类型“{_shown(kind)}”无效，应为“休”（放假）或“班”（调休上班）")
@@ -445,7 +445,7 @@ def parse_schedule_csv(text: str) -> ParsedSchedule:
         reader.problem(f"年份 {year} 不在 {FIRST_YEAR}–{LAST_YEAR} 之间")
         year = None
     return _finish(
-        year, reader, empty="CSV 文件中没有日期：表头“date,kind”之后每行一个日期，如“2027-02-05,休”"
+        year, reader, empty="CSV 文件中没有日期：表头“日期,类型”之后每行一个日期和类型，如“2027-02-05,休”"
     )
 
 
