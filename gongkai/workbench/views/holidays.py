@@ -89,10 +89,12 @@ class ScheduleEntryForm(ChineseForm):
             )
         schedule = parse_schedule_csv(text)
         if not schedule.days:
+            more = len(schedule.problems) - 1
             raise forms.ValidationError(
                 [
                     "不是可以识别的节假日 CSV 文件（如是通知全文，请粘贴到上面的文本框）：",
-                    *schedule.problems[:5],
+                    *schedule.problems[:1],
+                    *([f"另有 {more} 处问题未列出"] if more > 0 else []),
                 ]
             )
         self.source_name = upload.name[:100]
