@@ -15,7 +15,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gongkai.holiday_notice import ParsedSchedule, parse_notice, parse_schedule_csv, schedule_problems
+from gongkai.holiday_notice import (
+    ParsedSchedule,
+    decode_text,
+    parse_notice,
+    parse_schedule_csv,
+    schedule_problems,
+)
 from tests.conftest import SHARED
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notices"
@@ -307,3 +313,18 @@ def test_the_reader_does_not_import_django():
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize(
+    ("data", "text"),
+    [
+        ("日期,类型\n".encode(), "日期,类型\n"),
+        ("\ufeff日期,类型\n".encode(), "日期,类型\n"),
+        ("日期,类型\n".encode("gbk"), "日期,类型\n"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", None),
+        (b"\xff\xfe\x00d\x00a", None),
+        (b"%PDF-1.4\n\x00\x01\x02", None),
+    ],
+)
+def test_decode_text_accepts_utf8_and_gbk_only(data, text):
+    assert decode_text(data) == text
