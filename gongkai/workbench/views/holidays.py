@@ -234,7 +234,6 @@ def _preview_page(request, kind: str, content: str, name: str, *, errors=(), sta
             _day_text(d, schedule.year) for d in schedule.days if schedule.year and d.year < schedule.year
         ],
         "kept": overrides_outside(schedule=schedule),
-        "status": holiday_years_status(today=today()),
     }
     return render(request, "workbench/holidays.html", context, status=status)
 
