@@ -289,7 +289,7 @@ def cmd_manage(args) -> int:
 
 
 def cmd_workdays(args) -> int:
-    from gongkai.workdays import workdays_command
+    from gongkai.workdays_cli import workdays_command
 
     return workdays_command(args.rest)
 
@@ -361,8 +361,13 @@ def build_parser() -> argparse.ArgumentParser:
     manage.add_argument("rest", nargs=argparse.REMAINDER)
     manage.set_defaults(func=cmd_manage)
 
+    # prefix_chars: every argument, "--help" included, goes on to workdays_command (REMAINDER drops options
+    # that come first)
     workdays = sub.add_parser(
-        "workdays", help="工作日计算：workdays add 2020-09-28 20；workdays between D1 D2", add_help=False
+        "workdays",
+        help="工作日计算：workdays add 2020-09-28 20；节假日安排通知：workdays schedule 通知.txt",
+        add_help=False,
+        prefix_chars="\0",
     )
     workdays.add_argument("rest", nargs=argparse.REMAINDER)
     workdays.set_defaults(func=cmd_workdays)

@@ -13,9 +13,6 @@ counting begins the next day; `count_start_day=True` lets the start day count wh
 
 from __future__ import annotations
 
-import argparse
-import re
-import sys
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping
 from datetime import date
@@ -204,7 +201,8 @@ class WorkCalendar:
 
 @lru_cache(maxsize=2)
 def calendar(count_start_day: bool = False) -> WorkCalendar:
-    """The package's schedule alone, without overrides (for the CLI and for scripts)."""
+    """The package's schedule alone, without overrides (for scripts, and for the command line before the
+    installation's database exists)."""
     return WorkCalendar(count_start_day=count_start_day)
 
 
@@ -218,74 +216,3 @@ def deadline_status(
         return "overdue"
     limit = cal._nth_from(today.toordinal() + 1, soon) if soon > 0 else today
     return "due_soon" if due <= limit else "ok"
-
-
-# -- command line: `gongkai workdays …` ---------------------------------------------------------------------
-
-EXIT_OK, EXIT_USAGE = 0, 2
-_PROG = "gongkai workdays"
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-class _UsageError(Exception):
-    pass
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):
-        self.print_usage(sys.stderr)
-        print(f"{_PROG}：参数有误：{message}", file=sys.stderr)
-        sys.exit(EXIT_USAGE)
-
-
-def _parse_date(text: str) -> date:
-    if _ISO_DATE.fullmatch(text):
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            pass
-    raise _UsageError(f"日期无效：「{text}」，应为 YYYY-MM-DD 格式的日期，例如 2020-09-28")
-
-
-def _parse_days(text: str) -> int:
-    if re.fullmatch(r"\d{1,6}", text.strip()):
-        return int(text)
-    raise _UsageError(f"工作日数无效：「{text}」，应为不小于 0 的整数，例如 20")
-
-
-def _build_parser() -> argparse.ArgumentParser:
-    start_day_help = "受理当日为工作日时计入（默认从次日起算）"
-    parser = _Parser(prog=_PROG, description="按国务院办公厅公布的节假日安排（含调休）计算工作日")
-    parser.add_argument("--count-start-day", action="store_true", help=start_day_help)
-    # Accepted after the subcommand too; SUPPRESS keeps the subparser from resetting the main value.
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--count-start-day", action="store_true", default=argparse.SUPPRESS, help=start_day_help
-    )
-    sub = parser.add_subparsers(dest="action", metavar="命令", required=True, parser_class=_Parser)
-    add = sub.add_parser("add", parents=[common], help="起始日期之后第 N 个工作日，如 add 2020-09-28 20")
-    add.add_argument("date", metavar="日期", help="起始日期 YYYY-MM-DD（如收到申请之日）")
-    add.add_argument("days", metavar="N", help="工作日数")
-    between = sub.add_parser("between", parents=[common], help="两个日期之间的工作日数")
-    between.add_argument("start", metavar="日期1", help="YYYY-MM-DD")
-    between.add_argument("end", metavar="日期2", help="YYYY-MM-DD")
-    return parser
-
-
-def workdays_command(argv: list[str]) -> int:
-    """`gongkai workdays add DATE N` prints the due date; `gongkai workdays between D1 D2` prints the count.
-    Exit 0 on success, 2 on bad input or a year whose schedule is not confirmed."""
-    try:
-        args = _build_parser().parse_args(argv)
-    except SystemExit as exc:  # --help, or a usage error already printed
-        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
-    cal = calendar(args.count_start_day)
-    try:
-        if args.action == "add":
-            print(cal.add(_parse_date(args.date), _parse_days(args.days)).isoformat())
-        else:
-            print(cal.between(_parse_date(args.start), _parse_date(args.end)))
-    except (_UsageError, UnconfirmedSchedule) as exc:
-        print(f"{_PROG}：{exc}", file=sys.stderr)
-        return EXIT_USAGE
-    return EXIT_OK

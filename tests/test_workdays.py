@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gongkai import workdays
-from gongkai.workdays import UnconfirmedSchedule, WorkCalendar, calendar, deadline_status, workdays_command
+from gongkai.workdays import UnconfirmedSchedule, WorkCalendar, calendar, deadline_status
 
 D = date.fromisoformat
 
@@ -306,53 +306,3 @@ def test_agrees_with_holidays_package_2025_2026():
         theirs = (day.weekday() < 5 and day not in cn) or day in cn.weekend_workdays
         assert cal.is_workday(day) == theirs, day
         day += timedelta(days=1)
-
-
-# -- command line -------------------------------------------------------------------------------------------
-
-UNCONFIRMED_2027 = "2027年的节假日安排尚未确认（国务院办公厅尚未公布或管理员尚未录入），无法计算工作日"
-
-
-@pytest.mark.parametrize(
-    ("argv", "out"),
-    [
-        (["add", "2020-09-28", "20"], "2020-11-02\n"),
-        (["add", "2020-09-28", "20", "--count-start-day"], "2020-10-30\n"),
-        (["--count-start-day", "add", "2020-09-28", "20"], "2020-10-30\n"),
-        (["add", "2020-09-28", "0"], "2020-09-28\n"),
-        (["between", "2020-09-28", "2020-11-02"], "20\n"),
-        (["between", "2020-11-02", "2020-09-28"], "-20\n"),
-    ],
-)
-def test_cli_success(capsys, argv, out):
-    assert workdays_command(argv) == 0
-    captured = capsys.readouterr()
-    assert captured.out == out
-    assert captured.err == ""
-
-
-@pytest.mark.parametrize(
-    ("argv", "message"),
-    [
-        (["add", "2020-13-01", "20"], "日期无效：「2020-13-01」"),
-        (["add", "28/09/2020", "20"], "日期无效：「28/09/2020」"),
-        (["between", "2020-09-28", "tomorrow"], "日期无效：「tomorrow」"),
-        (["add", "2020-09-28", "-5"], "工作日数无效：「-5」"),
-        (["add", "2020-09-28", "twenty"], "工作日数无效：「twenty」"),
-        (["add", "2026-12-15", "20"], UNCONFIRMED_2027),
-        (["between", "2026-12-01", "2027-01-10"], UNCONFIRMED_2027),
-    ],
-)
-def test_cli_errors_are_one_chinese_line(capsys, argv, message):
-    assert workdays_command(argv) == 2
-    captured = capsys.readouterr()
-    assert captured.out == ""
-    assert captured.err.count("\n") == 1
-    assert captured.err.startswith("gongkai workdays：") and message in captured.err
-
-
-def test_cli_usage_errors_exit_2(capsys):
-    assert workdays_command(["add", "2020-09-28"]) == 2
-    assert workdays_command([]) == 2
-    assert "参数有误" in capsys.readouterr().err
-    assert workdays_command(["--help"]) == 0

@@ -6,7 +6,8 @@ from django.contrib import admin
 
 from gongkai.agencies.auth import SuperuserLoginForm, superuser_only
 from gongkai.agencies.models import Agency, LoginFailure, Membership
-from gongkai.agencies.services import agency_create
+from gongkai.agencies.services import agency_create, membership_grant, membership_revoke
+from gongkai.audit.actions import AuditAction
 from gongkai.audit.services import audit_record
 
 admin.site.site_header = "政府信息公开系统管理"
@@ -57,7 +58,7 @@ class AgencyAdmin(admin.ModelAdmin):
             obj.save()
             audit_record(
                 actor=request.user,
-                action="agency.update",
+                action=AuditAction.AGENCY_UPDATE,
                 obj=obj,
                 agency=obj,
                 before=before,
@@ -71,6 +72,26 @@ class AgencyAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # applications and reports refer to the agency
 
+    def save_formset(self, request, form, formset, change):
+        """Roles change only through membership_grant / membership_revoke (each one audited); a changed row
+        is the old role taken away and the new one given."""
+        if formset.model is not Membership:
+            return super().save_formset(request, form, formset, change)
+        for inline_form in formset.deleted_forms:
+            if inline_form.instance.pk:
+                membership_revoke(
+                    membership=Membership.objects.get(pk=inline_form.instance.pk), by=request.user
+                )
+        for inline_form in formset.forms:
+            if inline_form in formset.deleted_forms or not inline_form.has_changed():
+                continue
+            data = inline_form.cleaned_data
+            if inline_form.instance.pk:
+                membership_revoke(
+                    membership=Membership.objects.get(pk=inline_form.instance.pk), by=request.user
+                )
+            membership_grant(user=data["user"], agency=form.instance, role=data["role"], by=request.user)
+
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
@@ -80,25 +101,15 @@ class MembershipAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user", "agency"]
     list_select_related = ["user", "agency"]
 
+    def has_change_permission(self, request, obj=None):
+        return False  # a role is given or taken away, never edited in place
+
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        audit_record(
-            actor=request.user,
-            action="membership.update" if change else "membership.create",
-            obj=obj,
-            agency=obj.agency,
-            after={"user": obj.user.get_username(), "role": obj.role},
-        )
+        created = membership_grant(user=obj.user, agency=obj.agency, role=obj.role, by=request.user)
+        obj.pk = created.pk
 
     def delete_model(self, request, obj):
-        audit_record(
-            actor=request.user,
-            action="membership.delete",
-            obj=obj,
-            agency=obj.agency,
-            before={"user": obj.user.get_username(), "role": obj.role},
-        )
-        super().delete_model(request, obj)
+        membership_revoke(membership=obj, by=request.user)
 
     def delete_queryset(self, request, queryset):
         for membership in queryset.select_related("user", "agency"):

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from gongkai.agencies.models import LoginFailure
+from gongkai.audit.actions import AuditAction
 from gongkai.audit.services import audit_record
 
 
@@ -60,7 +61,7 @@ def login_failed(*, request, username: str) -> datetime.datetime | None:
         failure = LoginFailure.objects.create(username=_key(username), ip=client_ip(request))
         audit_record(
             actor=None,
-            action="auth.login_failed",
+            action=AuditAction.AUTH_LOGIN_FAILED,
             obj=failure,
             after={"username": failure.username},
             ip=failure.ip,
@@ -69,7 +70,7 @@ def login_failed(*, request, username: str) -> datetime.datetime | None:
         if until is not None:
             audit_record(
                 actor=None,
-                action="auth.locked",
+                action=AuditAction.AUTH_LOCKED,
                 obj=failure,
                 after={"username": failure.username, "until": until.isoformat()},
                 ip=failure.ip,
@@ -80,12 +81,12 @@ def login_failed(*, request, username: str) -> datetime.datetime | None:
 def login_succeeded(*, request, user) -> None:
     with transaction.atomic():
         LoginFailure.objects.filter(username=_key(user.get_username())).delete()
-        audit_record(actor=user, action="auth.login", obj=user, ip=client_ip(request))
+        audit_record(actor=user, action=AuditAction.AUTH_LOGIN, obj=user, ip=client_ip(request))
 
 
 def logged_out(*, request, user) -> None:
     if getattr(user, "is_authenticated", False):
-        audit_record(actor=user, action="auth.logout", obj=user, ip=client_ip(request))
+        audit_record(actor=user, action=AuditAction.AUTH_LOGOUT, obj=user, ip=client_ip(request))
 
 
 class LockoutMixin:

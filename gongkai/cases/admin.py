@@ -7,8 +7,9 @@ are what an administrator fills in when the State Council announces a year's sch
 
 from django.contrib import admin
 
-from gongkai.agencies.validators import mask_id_number, mask_phone
+from gongkai.audit.actions import AuditAction
 from gongkai.audit.services import audit_record
+from gongkai.cases.applicant import Surface, shown_identity
 from gongkai.cases.models import (
     Application,
     ApplicationEvent,
@@ -76,13 +77,23 @@ class ApplicationAdmin(ReadOnlyAdmin):
     list_select_related = ["agency"]
     inlines = [EventInline, ConsultationInline, FeeNoticeInline, LetterInline]
 
+    # the change page shows the same masked values as the list: full numbers only on the workbench case page
+    exclude = ["id_number", "phone"]
+    readonly_fields = ["masked_id", "masked_phone"]
+
+    @staticmethod
+    def _shown(obj):
+        return shown_identity(
+            id_type=obj.id_type, id_number=obj.id_number, phone=obj.phone, surface=Surface.EXPORT, staff=False
+        )
+
     @admin.display(description="身份证明号码")
     def masked_id(self, obj):
-        return mask_id_number(obj.id_number)
+        return self._shown(obj).id_number
 
     @admin.display(description="联系电话")
     def masked_phone(self, obj):
-        return mask_phone(obj.phone)
+        return self._shown(obj).phone
 
 
 @admin.register(ReviewCase)
@@ -96,12 +107,15 @@ class ReviewCaseAdmin(ReadOnlyAdmin):
 class AuditedAdmin(admin.ModelAdmin):
     """Changes to the working-day calendar move deadlines: each one is an audit event."""
 
+    save_action: AuditAction
+    delete_action: AuditAction
+
     def save_model(self, request, obj, form, change):
         before = {f: str(form.initial.get(f)) for f in form.changed_data} if change else None
         super().save_model(request, obj, form, change)
         audit_record(
             actor=request.user,
-            action=f"{obj._meta.model_name}.{'update' if change else 'create'}",
+            action=self.save_action,
             obj=obj,
             before=before,
             after={f: str(form.cleaned_data.get(f)) for f in form.changed_data},
@@ -110,7 +124,7 @@ class AuditedAdmin(admin.ModelAdmin):
     def delete_model(self, request, obj):
         audit_record(
             actor=request.user,
-            action=f"{obj._meta.model_name}.delete",
+            action=self.delete_action,
             obj=obj,
             before={f.name: str(getattr(obj, f.name)) for f in obj._meta.concrete_fields},
         )
@@ -123,11 +137,15 @@ class AuditedAdmin(admin.ModelAdmin):
 
 @admin.register(CalendarOverride)
 class CalendarOverrideAdmin(AuditedAdmin):
+    save_action, delete_action = AuditAction.CALENDAR_OVERRIDE_SAVE, AuditAction.CALENDAR_OVERRIDE_DELETE
     list_display = ["day", "is_workday", "note"]
     list_filter = ["is_workday"]
     date_hierarchy = "day"
+    ordering = ["-day"]
 
 
 @admin.register(ConfirmedYear)
 class ConfirmedYearAdmin(AuditedAdmin):
+    save_action, delete_action = AuditAction.CONFIRMED_YEAR_SAVE, AuditAction.CONFIRMED_YEAR_DELETE
     list_display = ["year", "note"]
+    ordering = ["-year"]

@@ -202,7 +202,21 @@ class CalendarOverride(models.Model):
     is_workday = models.BooleanField("是否工作日")
     note = models.CharField("说明", max_length=100, blank=True)
 
+    class Meta:
+        verbose_name = verbose_name_plural = "节假日调整（放假日、调休上班日）"
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d} {'调休上班' if self.is_workday else '放假'}"
+
 
 class ConfirmedYear(models.Model):
+    """A year whose holiday schedule the administrator has entered: its days not overridden follow the week."""
+
     year = models.PositiveSmallIntegerField("年份", unique=True)
     note = models.CharField("依据", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "已确认节假日安排的年份"
+
+    def __str__(self) -> str:
+        return f"{self.year}年"

@@ -44,4 +44,5 @@ urlpatterns = [
     path("annual/", views.annual_tables_view, name="annual_tables"),
     path("annual/download.<str:to>", views.annual_tables_download, name="annual_tables_download"),
     path("settings/", views.agency_settings, name="agency_settings"),
+    path("holidays/", views.holidays, name="holidays"),
 ]

@@ -3,20 +3,28 @@
 from django import template
 
 from gongkai.agencies.permissions import WRITING_ROLES
-from gongkai.agencies.validators import mask_id_number, mask_phone
+from gongkai.cases.applicant import Surface, shown_identity
 from gongkai.report.formats import OUTCOMES_BY_CODE
 
 register = template.Library()
 
 
-@register.filter
-def masked_id(value: str) -> str:
-    return mask_id_number(value or "")
+def _listed(application):
+    return shown_identity(
+        id_type=application.id_type, id_number=application.id_number, phone=application.phone,
+        surface=Surface.LIST, staff=False,
+    )  # fmt: skip
 
 
 @register.filter
-def masked_phone(value: str) -> str:
-    return mask_phone(value or "")
+def masked_id(application) -> str:
+    """An applicant's identity number as a list shows it (gongkai.cases.applicant.shown_identity)."""
+    return _listed(application).id_number
+
+
+@register.filter
+def masked_phone(application) -> str:
+    return _listed(application).phone
 
 
 @register.filter

@@ -41,6 +41,7 @@ from gongkai.workbench.forms import (
     ApplicationRegisterForm,
     service_errors,
 )
+from gongkai.workbench.views.holidays import dashboard_holiday_notice
 from gongkai.workbench.views.shared import PAGE_SIZE, several_agencies, today, writable_agencies
 
 log = logging.getLogger(__name__)
@@ -111,6 +112,7 @@ def dashboard(request):
             "outcome_total": sum(chart["values"]),
             "approvals": approvals_awaiting(user=request.user, today=now, limit=DASHBOARD_ROWS),
             "several_agencies": several_agencies(request.user),
+            "holiday_notice": dashboard_holiday_notice(user=request.user, today=now, calendar=calendar),
         },
     )
 
