@@ -4,7 +4,7 @@ events of a case, the letters and the pages. Pure Python, no Django.
 Articles are those of the 《中华人民共和国政府信息公开条例》 (国务院令第711号, revised 2019); each entry of
 `CITATIONS` was checked against its text:
 
-- Art. 29 what an application contains; Art. 31 the day it counts as received;
+- Art. 27 who may apply; Art. 29 what an application contains; Art. 31 the day it counts as received;
 - Art. 30 补正: one notice within 7 working days, the clock restarts, not corrected in time = abandoned;
 - Art. 32 third party (15 working days to answer); Art. 34 co-producing agency (15 working days, silence =
   consent);
@@ -76,6 +76,7 @@ class Citation:
 class Ground(StrEnum):
     """Why something is done: the key of `CITATIONS`."""
 
+    RIGHT_TO_APPLY = "right_to_apply"  # Art. 27
     APPLICATION = "application"  # Art. 29
     RECEIPT_DATE = "receipt_date"  # Art. 31
     CORRECTION = "correction"  # Art. 30
@@ -107,6 +108,7 @@ class Ground(StrEnum):
 
 
 CITATIONS: dict[Ground, Citation] = {
+    Ground.RIGHT_TO_APPLY: Citation(27),
     Ground.APPLICATION: Citation(29),
     Ground.RECEIPT_DATE: Citation(31),
     Ground.CORRECTION: Citation(30),

@@ -6,6 +6,7 @@ is counted in are defined once, in gongkai.report.formats.OUTCOMES.
 
 from django.db import models
 
+from gongkai.law import CITATIONS, Ground
 from gongkai.report.formats import OUTCOMES, TABLE3_APPLICANT_COLUMNS
 
 Outcome = models.TextChoices(
@@ -69,8 +70,8 @@ class EventKind(models.TextChoices):
 
 
 class ConsultationKind(models.TextChoices):
-    THIRD_PARTY = "third_party", "第三方（第三十二条）"
-    CO_AGENCY = "co_agency", "共同制作机关（第三十四条）"
+    THIRD_PARTY = "third_party", f"第三方（{CITATIONS[Ground.THIRD_PARTY]}）"
+    CO_AGENCY = "co_agency", f"共同制作机关（{CITATIONS[Ground.CO_AGENCY]}）"
 
 
 class FeeScale(models.TextChoices):

@@ -205,7 +205,6 @@ class DeadlineBox:
     concluded_on: dt.date | None = None
     late: bool = False  # concluded after the due date
     unconfirmed: tuple[int, ...] = ()  # years whose holiday schedule the dates depend on and is unknown
-    reply_workdays: int = clock.REPLY_WORKDAYS
 
 
 def deadline_box(facts: Facts, *, today: dt.date, cal: WorkCalendar) -> DeadlineBox:

@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from gongkai.agencies.validators import credit_check_char, id_check_char
+from gongkai.law import Ground, cite
 
 DEMO_PASSWORD = "gongkai-demo-2020"
 DEMO_SEED = 2020
@@ -41,7 +42,7 @@ PAST_YEAR_REASON = "历史办件补录（演示数据）"
 _FILL = {
     "【获取方式、途径】": "登录沙坡头区人民政府网站“政府信息公开”专栏“法定主动公开内容”栏目查阅",
     "【不予公开的内容】": "涉及第三方商业秘密的部分",
-    "【不予公开的理由及依据】": "第三方不同意公开且理由合理，依据《条例》第十五条",
+    "【不予公开的理由及依据】": f"第三方不同意公开且理由合理，依据{cite(Ground.THIRD_PARTY_RIGHTS)}",
     "【法律、行政法规名称及条款】": "《不动产登记暂行条例》第二十七条",
     "【工商、不动产登记资料等】": "不动产登记资料",
     "【理由】": "该信息由沙坡头区住房和城乡建设局制作并保存",

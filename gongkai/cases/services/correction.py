@@ -29,6 +29,7 @@ from gongkai.cases.services.common import (
     require_step,
 )
 from gongkai.errors import Code, invalid
+from gongkai.law import Ground, cite
 from gongkai.report.formats import OUTCOMES_BY_CODE
 from gongkai.web.attachments import CheckedUpload, attachment_store, attachments_remove
 from gongkai.workdays import UnconfirmedSchedule
@@ -75,7 +76,7 @@ def application_request_correction(
         )
         note = items
         if late:
-            note += f"（晚于《条例》第三十条规定的告知期限 {_d(notice_deadline)}）"
+            note += f"（晚于{cite(Ground.CORRECTION)}规定的告知期限 {_d(notice_deadline)}）"
         event = _record(
             application=locked,
             by=by,
