@@ -16,6 +16,11 @@ GONGKAI_FEE_PAUSES_CLOCK "0": the fee payment period does not stop the reply clo
                        rules.md §2 marks this open)
 GONGKAI_ORG_CONTACT_REQUIRED "0": organisations need not name a contact person (default: they must; a derived
                        rule, Art. 29 asks only for 联系方式)
+GONGKAI_SMTP_HOST      SMTP server for the e-mails to applicants (none: no e-mail is sent)
+GONGKAI_SMTP_PORT / GONGKAI_SMTP_USER / GONGKAI_SMTP_PASSWORD  (port default 25; 465 implies SSL)
+GONGKAI_SMTP_TLS       "starttls", "ssl" or "none" (default: ssl on port 465, else none)
+GONGKAI_MAIL_FROM      sender address (default: noreply@localhost)
+GONGKAI_SITE_URL       the public address of the portal, for links in e-mails (default http://127.0.0.1:8000)
 """
 
 from __future__ import annotations
@@ -182,6 +187,19 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 COUNT_START_DAY = env_flag("GONGKAI_COUNT_START_DAY")
 FEE_PAUSES_CLOCK = env_flag("GONGKAI_FEE_PAUSES_CLOCK", True)
 ORG_CONTACT_REQUIRED = env_flag("GONGKAI_ORG_CONTACT_REQUIRED", True)
+
+# --- e-mail to applicants (gongkai.cases.notify) ---
+EMAIL_HOST = env("GONGKAI_SMTP_HOST")
+MAIL_ENABLED = bool(EMAIL_HOST)
+EMAIL_PORT = int(env("GONGKAI_SMTP_PORT", "25"))
+EMAIL_HOST_USER = env("GONGKAI_SMTP_USER")
+EMAIL_HOST_PASSWORD = env("GONGKAI_SMTP_PASSWORD")
+_tls = env("GONGKAI_SMTP_TLS", "ssl" if EMAIL_PORT == 465 else "none").lower()
+EMAIL_USE_SSL = _tls == "ssl"
+EMAIL_USE_TLS = _tls == "starttls"
+EMAIL_TIMEOUT = 15
+DEFAULT_FROM_EMAIL = env("GONGKAI_MAIL_FROM", "noreply@localhost")
+SITE_URL = env("GONGKAI_SITE_URL", "http://127.0.0.1:8000")
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"

@@ -189,3 +189,40 @@ def application_b(tree, clerk_b):
 def clerk_client(client, clerk):
     client.force_login(clerk)
     return client
+
+
+# --- a real SMTP server for the notifications ------------------------------------------------------------------
+
+
+@pytest.fixture
+def mailbox(settings):
+    """A local SMTP server (aiosmtpd) that Django's SMTP backend delivers to; yields the received messages."""
+    import email
+    import socket
+    from email import policy
+
+    from aiosmtpd.controller import Controller
+
+    class Handler:
+        def __init__(self):
+            self.messages: list = []
+
+        async def handle_DATA(self, server, session, envelope):
+            self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
+            return "250 OK"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    handler = Handler()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.MAIL_ENABLED = True
+    settings.DEFAULT_FROM_EMAIL = "gongkai@example.gov.cn"
+    try:
+        yield handler.messages
+    finally:
+        controller.stop()

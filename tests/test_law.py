@@ -19,7 +19,8 @@ def _ours(text: str) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    ("n", "text"), [(1, "一"), (10, "十"), (14, "十四"), (20, "二十"), (33, "三十三"), (100, "一百"), (105, "一百零五")]
+    ("n", "text"),
+    [(1, "一"), (10, "十"), (14, "十四"), (20, "二十"), (33, "三十三"), (100, "一百"), (105, "一百零五")],
 )
 def test_chinese_numbers(n, text):
     assert chinese_number(n) == text
@@ -30,7 +31,10 @@ def test_citation_forms():
     assert str(Citation(36, item=3)) == "第三十六条第（三）项"
     assert cite(Ground.THIRD_PARTY, Ground.CONSULTATION_TIME) == "《条例》第三十二条、第三十三条第三款"
     assert cite(Ground.FEE, Ground.FEE_MEASURES) == "《条例》第四十二条第一款、国办函〔2020〕109号"
-    assert cite(Ground.CORRECTION, intro=True) == "《中华人民共和国政府信息公开条例》（以下简称《条例》）第三十条"
+    assert (
+        cite(Ground.CORRECTION, intro=True)
+        == "《中华人民共和国政府信息公开条例》（以下简称《条例》）第三十条"
+    )
     assert cite() == ""
 
 

@@ -26,6 +26,7 @@ from gongkai.cases.letters.document import letter_docx
 from gongkai.cases.letters.text import letter_placeholders, letter_text
 from gongkai.cases.letters.wording import CONSULTATION_LETTER_GROUNDS, LETTER_GROUNDS
 from gongkai.cases.models import Application, ApplicationEvent, Letter, LetterSequence
+from gongkai.cases.notify import Notice, notify_applicant
 from gongkai.errors import Code, invalid
 from gongkai.law import Ground, cite
 from gongkai.report.formats import OUTCOMES_BY_CODE
@@ -352,5 +353,8 @@ def letter_issue(*, letter: Letter, by, on: date, past_year_reason: str = "") ->
             note=f"{locked.title}（{locked.number}）",
             data={"letter": locked.pk, "kind": locked.kind, "number": locked.number, "docx_sha256": digest},
         )
+        if locked.kind == LetterKind.REPLY:
+            application.refresh_from_db()
+            notify_applicant(application, Notice.REPLIED, title=locked.title)
     letter.refresh_from_db()
     return letter

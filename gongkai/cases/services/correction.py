@@ -14,6 +14,7 @@ from gongkai.cases import clock, procedure
 from gongkai.cases.calendar import work_calendar
 from gongkai.cases.enums import EventKind, Status
 from gongkai.cases.models import Application, ApplicationEvent
+from gongkai.cases.notify import Notice, notify_applicant
 from gongkai.cases.procedure import Step
 from gongkai.cases.services import common
 from gongkai.cases.services.common import (
@@ -93,6 +94,9 @@ def application_request_correction(
                 "notice_deadline": notice_deadline and notice_deadline.isoformat(),
                 "late": late,
             },
+        )
+        notify_applicant(
+            locked, Notice.CORRECTION, items=[line.strip() for line in items.splitlines() if line.strip()]
         )
     _sync(application, locked)
     return CorrectionRequested(application, event, notice_deadline, late)

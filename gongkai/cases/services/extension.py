@@ -17,6 +17,7 @@ from gongkai.cases import clock, procedure
 from gongkai.cases.calendar import work_calendar
 from gongkai.cases.enums import EventKind, LetterKind
 from gongkai.cases.models import Application
+from gongkai.cases.notify import Notice, notify_applicant
 from gongkai.cases.procedure import Step
 from gongkai.cases.services.common import (
     _change,
@@ -115,6 +116,7 @@ def _apply(request: ApprovalRequest, by, on: date) -> None:
         },
     )
     draft_letter(application=locked, by=by, kind=LetterKind.EXTENSION, extension_reason=request.reason)
+    notify_applicant(locked, Notice.EXTENDED)
 
 
 def _refused(request: ApprovalRequest, by, on: date, comment: str) -> None:

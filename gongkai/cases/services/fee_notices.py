@@ -15,6 +15,7 @@ from gongkai.cases.calendar import work_calendar
 from gongkai.cases.enums import EventKind, FeeScale, Status
 from gongkai.cases.fees import MAX_PAGES, fee_calculate
 from gongkai.cases.models import Application, FeeNotice
+from gongkai.cases.notify import Notice, notify_applicant
 from gongkai.cases.procedure import Step
 from gongkai.cases.services import common
 from gongkai.cases.services.common import (
@@ -132,6 +133,7 @@ def application_issue_fee_notice(
                 "pauses_clock": pauses,
             },
         )
+        notify_applicant(locked, Notice.FEE, amount=notice.amount, pay_due_on=notice.pay_due_on)
     _sync(application, locked)
     return notice
 

@@ -18,6 +18,7 @@ from gongkai.cases.applicant import Applicant, Surface, applicant_problems, prob
 from gongkai.cases.calendar import work_calendar
 from gongkai.cases.enums import Channel, EventKind, Status
 from gongkai.cases.models import Application
+from gongkai.cases.notify import Notice, notify_applicant
 from gongkai.cases.services import common
 from gongkai.cases.services.common import (
     QUERY_CODE_ALPHABET,
@@ -119,6 +120,7 @@ def _register(
         data={"due_on": due.isoformat()},
         reason=reason,
     )
+    notify_applicant(application, Notice.RECEIVED)
     return application
 
 

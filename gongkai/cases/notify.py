@@ -1,0 +1,108 @@
+"""E-mail notifications to the applicant: receipt, 补正, fee notice, extension, reply.
+
+Sent through Django's mail framework (SMTP settings in the environment, gongkai/settings.py) after the
+transaction that made the change commits, so a rolled-back step sends nothing. A message names the step and
+what the applicant must do; it carries no identity number and no phone. When no SMTP server is configured,
+or the applicant gave no address, nothing is sent. A mail server that fails is logged, never shown to the
+clerk as an error: the step itself is done.
+"""
+
+from __future__ import annotations
+
+import logging
+from enum import StrEnum
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.urls import reverse
+
+log = logging.getLogger(__name__)
+
+
+class Notice(StrEnum):
+    RECEIVED = "received"
+    CORRECTION = "correction"
+    FEE = "fee"
+    EXTENDED = "extended"
+    REPLIED = "replied"
+
+
+_SUBJECTS = {
+    Notice.RECEIVED: "已收到您的政府信息公开申请",
+    Notice.CORRECTION: "请补正您的政府信息公开申请",
+    Notice.FEE: "您的政府信息公开申请需缴纳信息处理费",
+    Notice.EXTENDED: "您的政府信息公开申请答复期限已延长",
+    Notice.REPLIED: "您的政府信息公开申请已答复",
+}
+
+
+def mail_enabled() -> bool:
+    return bool(getattr(settings, "EMAIL_HOST", "")) and getattr(settings, "MAIL_ENABLED", False)
+
+
+def _status_url() -> str:
+    return settings.SITE_URL.rstrip("/") + reverse("portal:status")
+
+
+def message_text(application, notice: Notice, **facts) -> tuple[str, str]:
+    """(subject, body) of a notification."""
+    from gongkai.cases.letters.text import cn_date
+
+    agency = application.agency.name
+    lines = [f"{application.applicant_name}：", ""]
+    opening = f"您向{agency}提出的政府信息公开申请（申请编号：{application.number}）"
+    if notice == Notice.RECEIVED:
+        lines.append(f"{opening}已于{cn_date(application.received_on)}收到。")
+        if application.due_on:
+            lines.append(f"如无补正、征求意见或延期等情形，将于{cn_date(application.due_on)}前答复。")
+        lines.append(f"您的查询码为：{application.query_code}。查询码是查询办理进度的凭证，请妥善保管。")
+    elif notice == Notice.CORRECTION:
+        lines.append(f"{opening}内容不明确，需要补正。需要补正的事项：")
+        lines += [f"  {n}．{item}" for n, item in enumerate(facts.get("items") or [], 1)]
+        if application.correction_due_on:
+            lines.append(
+                f"请于{cn_date(application.correction_due_on)}前补正，可在网上查询页面直接提交补正材料。"
+            )
+        lines.append("逾期无正当理由不补正的，视为放弃申请。")
+    elif notice == Notice.FEE:
+        lines.append(
+            f"{opening}需缴纳信息处理费人民币{facts['amount']}元，缴费期限为{cn_date(facts['pay_due_on'])}。"
+        )
+        if application.agency.payment_instructions:
+            lines.append(f"缴费方式：{application.agency.payment_instructions}")
+        lines.append("逾期未缴纳的，视为放弃申请。收费通知书将另行送达。")
+    elif notice == Notice.EXTENDED:
+        due = f"，将于{cn_date(application.due_on)}前答复" if application.due_on else ""
+        lines.append(
+            f"{opening}的答复期限经政府信息公开工作机构负责人同意已延长{application.extension_days}个工作日{due}。"
+        )
+    else:
+        lines.append(f"{opening}已于{cn_date(application.concluded_on)}作出答复（{facts['title']}）。")
+        lines.append(
+            "您可以在网上查询页面输入查询码并核对证件号码后四位，下载答复告知书；纸质文书按您选择的方式送达。"
+        )
+    lines += [
+        "",
+        f"办理进度查询：{_status_url()}",
+        "",
+        f"{agency}",
+        "（本邮件由系统自动发送，请勿直接回复。）",
+    ]
+    return f"【{agency}】{_SUBJECTS[notice]}（{application.number}）", "\n".join(lines)
+
+
+def notify_applicant(application, notice: Notice, **facts) -> None:
+    """Send the notification once the current transaction commits."""
+    address = (application.email or "").strip()
+    if not address or not mail_enabled():
+        return
+    subject, body = message_text(application, notice, **facts)
+
+    def send() -> None:
+        try:
+            EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [address]).send()
+        except Exception:  # the step is done; the mail is a courtesy
+            log.exception("notification %s of application %s could not be sent", notice, application.pk)
+
+    transaction.on_commit(send)
