@@ -31,7 +31,7 @@ def _on() -> int:
 
 @receiver(connection_created)
 def _register_sqlite_function(sender, connection, **kwargs) -> None:
-    if connection.vendor == "sqlite":
+    if connection.vendor == "sqlite":  # sqlite-only
         connection.connection.create_function("gongkai_audit_maintenance", 0, _on)
 
 
@@ -40,13 +40,13 @@ def audit_maintenance(using: str = "default") -> Iterator[None]:
     """Let this connection change or remove audit rows within the block (whole-database maintenance only)."""
     connection = connections[using]
     _state.on = True
-    if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql":  # postgresql-only
         with connection.cursor() as cursor:
             cursor.execute("SET gongkai.audit_maintenance = 'on'")
     try:
         yield
     finally:
         _state.on = False
-        if connection.vendor == "postgresql" and connection.connection is not None:
+        if connection.vendor == "postgresql" and connection.connection is not None:  # postgresql-only
             with connection.cursor() as cursor:
                 cursor.execute("RESET gongkai.audit_maintenance")

@@ -18,7 +18,7 @@ START = datetime.date(2026, 9, 14)
 
 
 @pytest.fixture
-def world(live_server, tree, clerk, head, reviewer, today):
+def world(live_server, tree, clerk, head, reviewer, today, mailbox):
     today.set(START)
     # some history so that the dashboard and the list have something to show (issued before the agency
     # introduced 审核 and 签发)
@@ -38,7 +38,7 @@ def world(live_server, tree, clerk, head, reviewer, today):
     factories.set_letter_levels(tree["a"], factories.TWO_LEVELS)
     factories.register(tree["a"], clerk, 20, received_on=START - datetime.timedelta(days=45))  # overdue
     factories.register(tree["a"], clerk, 21, received_on=START - datetime.timedelta(days=25))  # due soon
-    return {"tree": tree}
+    return {"tree": tree, "mailbox": mailbox}
 
 
 def login(page: Page, base: str, username: str) -> None:
@@ -207,3 +207,12 @@ def test_online_application_to_issued_reply(page: Page, world, live_server, scre
         reply.get_by_role("button", name=re.compile("下载答复告知书")).click()
     assert download.value.suggested_filename.endswith(".pdf")
     assert download.value.path().read_bytes()[:5] == b"%PDF-"
+
+    # --- and was told by e-mail at each step (a real SMTP server received them) ---
+    mails = [m for m in world["mailbox"] if m["To"] == "wang@example.cn"]
+    subjects = [m["Subject"] for m in mails]
+    assert [next(w for w in ("已收到", "请补正", "已延长", "已答复") if w in subject) for subject in subjects] == [
+        "已收到", "请补正", "已延长", "已答复"
+    ]  # fmt: skip
+    receipt_mail = mails[0].get_body(preferencelist=("plain",)).get_content()
+    assert code in receipt_mail and id_number not in receipt_mail

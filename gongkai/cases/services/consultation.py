@@ -95,10 +95,12 @@ def application_end_consultation(*, consultation: Consultation, by, on: date, an
     answer = (answer or "").strip()
     with transaction.atomic(durable=True):
         locked = _locked(application)
-        current = Consultation.objects.select_for_update().get(pk=consultation.pk)
+        require_step(locked, Step.END_CONSULTATION, on=on)
+        current = Consultation.objects.select_for_update().filter(pk=consultation.pk, application=locked).first()
+        if current is None:
+            raise invalid("consultation", Code.INVALID_CHOICE, "请选择要登记答复的征求意见")
         if current.answered_on is not None:
             raise invalid("consultation", Code.ALREADY_DONE, "该征求意见已登记答复")
-        require_step(locked, Step.END_CONSULTATION, on=on)
         _check_day(on, not_before=current.sent_on, what="征求意见发出日期")
         before_c = {"answered_on": None, "answer": current.answer}
         current.answered_on, current.answer = on, answer

@@ -151,10 +151,12 @@ def application_record_payment(*, fee_notice: FeeNotice, by, on: date) -> FeeNot
     require_write(by, application.agency)
     with transaction.atomic(durable=True):
         locked = _locked(application)
-        notice = FeeNotice.objects.select_for_update().get(pk=fee_notice.pk)
+        require_step(locked, Step.RECORD_PAYMENT, on=on)
+        notice = FeeNotice.objects.select_for_update().filter(pk=fee_notice.pk, application=locked).first()
+        if notice is None:
+            raise invalid("fee_notice", Code.INVALID_CHOICE, "请选择要登记缴费的收费通知")
         if notice.paid_on is not None:
             raise invalid("fee_notice", Code.ALREADY_DONE, "该收费通知已登记缴费")
-        require_step(locked, Step.RECORD_PAYMENT, on=on)
         _check_day(on, not_before=notice.issued_on, what="收费通知日期")
         notice.paid_on = on
         notice.save(update_fields=["paid_on"])
