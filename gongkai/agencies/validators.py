@@ -50,12 +50,12 @@ def credit_code_problem(value: str) -> str | None:
 
 def validate_id_number(value: str) -> None:
     if problem := id_number_problem(value):
-        raise ValidationError(problem)
+        raise ValidationError(problem, code="invalid_id_number")
 
 
 def validate_credit_code(value: str) -> None:
     if value and (problem := credit_code_problem(value)):
-        raise ValidationError(problem)
+        raise ValidationError(problem, code="invalid_credit_code")
 
 
 def mask_id_number(value: str) -> str:

@@ -16,14 +16,16 @@ from datetime import date
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from gongkai.audit.actions import AuditAction
 from gongkai.audit.models import AuditEvent
 from gongkai.audit.services import audit_record
 from gongkai.cases.calendar import work_calendar_invalidate
 from gongkai.cases.models import CalendarOverride, ConfirmedYear
+from gongkai.errors import Code
 from gongkai.holiday_notice import REST, WORK, ParsedSchedule, schedule_problems
 from gongkai.workdays import calendar as package_calendar
 
-ACTION_SAVE = "holiday_schedule.save"
+ACTION_SAVE = AuditAction.HOLIDAY_SCHEDULE_SAVE
 _OVERRIDE_NOTE_MAX = CalendarOverride._meta.get_field("note").max_length
 _YEAR_NOTE_MAX = ConfirmedYear._meta.get_field("note").max_length
 
@@ -75,10 +77,12 @@ def holiday_schedule_save(*, schedule: ParsedSchedule, by, source: str) -> Sched
         raise PermissionDenied("只有系统管理员可以录入节假日安排")
     problems = list(schedule.problems) or schedule_problems(schedule)
     if problems:
-        raise ValidationError(["节假日安排有问题，未保存：", *problems])
+        raise ValidationError(
+            [ValidationError(m, code=Code.INVALID) for m in ("节假日安排有问题，未保存：", *problems)]
+        )
     source = " ".join((source or "").split())
     if not source:
-        raise ValidationError("请写明节假日安排的依据（如通知名称或文件名）")
+        raise ValidationError("请写明节假日安排的依据（如通知名称或文件名）", code=Code.REQUIRED)
     year = schedule.year
     period_of = {day: p.name for p in schedule.periods for day in (*p.rest, *p.work) if p.name}
 

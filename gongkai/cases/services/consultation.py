@@ -96,7 +96,9 @@ def application_end_consultation(*, consultation: Consultation, by, on: date, an
     with transaction.atomic(durable=True):
         locked = _locked(application)
         require_step(locked, Step.END_CONSULTATION, on=on)
-        current = Consultation.objects.select_for_update().filter(pk=consultation.pk, application=locked).first()
+        current = (
+            Consultation.objects.select_for_update().filter(pk=consultation.pk, application=locked).first()
+        )
         if current is None:
             raise invalid("consultation", Code.INVALID_CHOICE, "请选择要登记答复的征求意见")
         if current.answered_on is not None:
