@@ -10,8 +10,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gongkai.agencies.permissions import can_write
+from gongkai.approvals.models import Kind as ApprovalKind
 from gongkai.approvals.models import RequestStatus
 from gongkai.approvals.selectors import approvals_of
+from gongkai.approvals.services import policy_steps
 from gongkai.cases import letters as letter_services
 from gongkai.cases.enums import EventKind, LetterKind, LetterStatus
 from gongkai.cases.letters.document import letter_pdf
@@ -93,6 +95,7 @@ def _page(request, application, letter, *, form=None, issue_form=None, decision_
             "requests": requests,
             "pending": pending,
             "can_decide": pending is not None and can_decide(request.user, pending),
+            "direct": not policy_steps(agency=application.agency, kind=ApprovalKind.LETTER),
             "decision_form": decision_form or ApprovalDecisionForm(),
             "issue_form": issue_form or LetterIssueForm(),
             "today": today(),
