@@ -15,9 +15,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from gongkai.report.model import Severity
+
 EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE = 0, 1, 2
 REPORT_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".shtml", ".docx", ".pdf", ".json"}
-SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
 PROGRESS_FROM = 20  # files; fewer finish before a bar would be useful
 
 
@@ -32,7 +33,7 @@ class Checked:
     findings: list | None = None
     error: str | None = None
 
-    def count(self, severity: str) -> int:
+    def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings or [] if f.severity == severity)
 
 
@@ -159,9 +160,9 @@ def print_human(results: list[Checked], out) -> None:
         if not c.findings:
             print("  未发现问题。", file=out)
             continue
-        for f in sorted(c.findings, key=lambda f: ("error", "warning", "info").index(f.severity)):
+        for f in sorted(c.findings, key=lambda f: f.severity.order):
             where = describe_location(f.location, r.format)
-            line = f"  [{SEVERITY_LABELS.get(f.severity, f.severity)}] {f.rule} {where}：{f.message}"
+            line = f"  [{f.severity.label}] {f.rule} {where}：{f.message}"
             if f.expected is not None or f.actual is not None:
                 line += f"（应为 {_fmt_value(f.expected)}，实为 {_fmt_value(f.actual)}）"
             print(line, file=out)
@@ -181,18 +182,18 @@ def print_summary(results: list[Checked], out) -> None:
             table.add_row(c.path, "", "", "", "", "", "无法读取")
             continue
         r = c.report
-        verdict = "有错误" if c.count("error") else ("有警告" if c.count("warning") else "通过")
+        verdict = "有错误" if c.count(Severity.ERROR) else ("有警告" if c.count(Severity.WARNING) else "通过")
         table.add_row(
             c.path,
             r.agency or "",
             str(r.year or ""),
             r.format or "",
-            str(c.count("error")),
-            str(c.count("warning")),
+            str(c.count(Severity.ERROR)),
+            str(c.count(Severity.WARNING)),
             verdict,
         )
     unreadable = sum(1 for c in results if c.error)
-    with_errors = sum(1 for c in results if c.findings and c.count("error"))
+    with_errors = sum(1 for c in results if c.findings and c.count(Severity.ERROR))
     Console(file=out, width=max(120, Console(file=out).width), highlight=False).print(table)
     print(f"共 {len(results)} 份：{with_errors} 份有错误，{unreadable} 份无法读取。", file=out)
 
@@ -212,7 +213,7 @@ def print_json(results: list[Checked], out) -> None:
 def exit_code(results: list[Checked]) -> int:
     if any(c.error for c in results):
         return EXIT_UNREADABLE
-    if any(c.count("error") for c in results):
+    if any(c.count(Severity.ERROR) for c in results):
         return EXIT_ERRORS
     return EXIT_OK
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from enum import StrEnum
 
 from gongkai.report.formats import (
     FORMATS,
@@ -76,27 +77,52 @@ class Cell:
 Cells = list[Cell | None]
 
 
+class Severity(StrEnum):
+    """How serious a finding is. The value is the published string of the data format ("error", …),
+    `label` what people read, and the order of the members the order findings are listed in."""
+
+    ERROR = "error", "错误"
+    WARNING = "warning", "警告"
+    INFO = "info", "提示"
+
+    label: str
+
+    def __new__(cls, value: str, label: str):
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        return member
+
+    @property
+    def order(self) -> int:
+        """0 for the most serious: sort findings by it."""
+        return _SEVERITY_ORDER[self]
+
+
+_SEVERITY_ORDER = {severity: n for n, severity in enumerate(Severity)}
+
+
 @dataclass
 class Finding:
     rule: str
-    severity: str  # "error" | "warning" | "info"
+    severity: Severity  # a str of a Severity is accepted and converted
     location: str
     message: str
     expected: object = None
     actual: object = None
 
+    def __post_init__(self):
+        self.severity = Severity(self.severity)
+
     def as_dict(self) -> dict:
         return {
             "rule": self.rule,
-            "severity": self.severity,
+            "severity": self.severity.value,
             "location": self.location,
             "message": self.message,
             "expected": _json_value(self.expected),
             "actual": _json_value(self.actual),
         }
-
-
-SEVERITIES = ("error", "warning", "info")
 
 
 @dataclass

@@ -23,7 +23,7 @@ from gongkai.report.formats import (
     format_for_year,
     normalize,
 )
-from gongkai.report.model import DASHES, AnnualReport, Cell, Cells, Finding, parse_number
+from gongkai.report.model import DASHES, AnnualReport, Cell, Cells, Finding, Severity, parse_number
 from gongkai.report.parse.blocks import Block, Para, Unreadable
 from gongkai.report.parse.blocks import Row as BlockRow
 
@@ -74,7 +74,7 @@ class _Assembler:
         self.findings: list[Finding] = []
         self._splits: dict[int, tuple[str, list[str]]] = {}
 
-    def finding(self, rule: str, severity: str, location: str, message: str, expected=None, actual=None):
+    def finding(self, rule: str, severity: Severity, location: str, message: str, expected=None, actual=None):
         self.findings.append(Finding(rule, severity, location, message, expected, actual))
 
     # --- document structure ---
@@ -88,7 +88,9 @@ class _Assembler:
         fmt = report.layout
         regions = self.regions(headings)
         if fmt is None:
-            self.finding("R7", "error", "format", "无法判断报告采用的格式（2019年版或2021年版），表格未读取")
+            self.finding(
+                "R7", Severity.ERROR, "format", "无法判断报告采用的格式（2019年版或2021年版），表格未读取"
+            )
         else:
             self.read_table2(fmt, regions.get("2", []))
             self.read_table3(fmt, regions.get("3", []))
@@ -261,7 +263,7 @@ class _Assembler:
             if len(set(values)) == 1:
                 self.finding(
                     "R11",
-                    "warning",
+                    Severity.WARNING,
                     location,
                     f"{what}有{len(values)}个单元格，应为{n}个；多出的单元格（{'、'.join(extra)}）与其余单元格相同，已按前{n}个读取",
                     n,
@@ -270,7 +272,7 @@ class _Assembler:
                 return [Cell(v) for v in values[:n]]
             self.finding(
                 "R11",
-                "error",
+                Severity.ERROR,
                 location,
                 f"{what}有{len(values)}个单元格，应为{n}个，无法确定各数字所属的栏目，未读取",
                 n,
@@ -280,7 +282,7 @@ class _Assembler:
         if len(values) < n:
             self.finding(
                 "R11",
-                "error",
+                Severity.ERROR,
                 location,
                 f"{what}只有{len(values)}个单元格，应为{n}个（表格缺栏或被截断），未读取",
                 n,
@@ -336,10 +338,14 @@ class _Assembler:
         known = [row for t2block in fmt.table2 for row in t2block.rows]
         missing = [row for row in known if row.code not in report.table2]
         if len(missing) == len(known):
-            self.finding("R11", "error", "table2", "未能读出表二（主动公开政府信息情况）的数据，表二各项未知")
+            self.finding(
+                "R11", Severity.ERROR, "table2", "未能读出表二（主动公开政府信息情况）的数据，表二各项未知"
+            )
         else:
             for row in missing:
-                self.finding("R11", "error", f"table2.{row.code}", f"表二未找到“{row.label}”行，该行各项未知")
+                self.finding(
+                    "R11", Severity.ERROR, f"table2.{row.code}", f"表二未找到“{row.label}”行，该行各项未知"
+                )
         for t2block in fmt.table2:
             for row in t2block.rows:
                 report.table2.setdefault(row.code, {c.code: None for c in t2block.columns})
@@ -361,7 +367,7 @@ class _Assembler:
             if region or self.report.sections:
                 self.finding(
                     "R11",
-                    "error",
+                    Severity.ERROR,
                     "table3",
                     "未能读出表三（收到和处理政府信息公开申请情况）的数据，表三各项未知",
                 )
@@ -377,12 +383,14 @@ class _Assembler:
                 )
             else:
                 report.table3[row.code] = [None] * len(TABLE3_COLUMNS)
-                self.finding("R11", "error", f"table3.{row.code}", f"表三未找到“{row.label}”行，该行各项未知")
+                self.finding(
+                    "R11", Severity.ERROR, f"table3.{row.code}", f"表三未找到“{row.label}”行，该行各项未知"
+                )
         for i, candidate in enumerate(found):
             if i not in {i for i, _ in pairs}:
                 self.finding(
                     "R11",
-                    "warning",
+                    Severity.WARNING,
                     "table3",
                     f"表三有一行无法对应到格式中的任何一行，已忽略：{candidate.label or '（无标签）'} {' '.join(candidate.values)}",
                 )
@@ -413,7 +421,10 @@ class _Assembler:
         if not values:
             if region:
                 self.finding(
-                    "R11", "error", "table4", "未能读出表四（行政复议、行政诉讼情况）的数据，表四各项未知"
+                    "R11",
+                    Severity.ERROR,
+                    "table4",
+                    "未能读出表四（行政复议、行政诉讼情况）的数据，表四各项未知",
                 )
             report.table4 = {g.code: [None] * n for g in TABLE4_GROUPS}
             return
@@ -442,13 +453,13 @@ class _Assembler:
         self.report.table3 = cells
         self.finding(
             "R11",
-            "info",
+            Severity.INFO,
             "table3",
             "表三各行的数字连在一起（单元格边界已丢失），已按“总计=各栏之和”拆分，只采用唯一可能的拆分",
         )
         for label in undecided:
             self.finding(
-                "R11", "error", "table3", f"表三“{label}”行的数字连在一起，无法唯一拆分，该行各项未知"
+                "R11", Severity.ERROR, "table3", f"表三“{label}”行的数字连在一起，无法唯一拆分，该行各项未知"
             )
         return True
 
@@ -460,7 +471,7 @@ class _Assembler:
         n = len(TABLE4_COLUMNS)
         split = _unique_split(match.group(1).replace(" ", ""), groups=len(TABLE4_GROUPS), size=n)
         if split is None:
-            self.finding("R11", "error", "table4", "表四的数字连在一起，无法唯一拆分，表四各项未知")
+            self.finding("R11", Severity.ERROR, "table4", "表四的数字连在一起，无法唯一拆分，表四各项未知")
             self.report.table4 = {g.code: [None] * n for g in TABLE4_GROUPS}
         else:
             self.report.table4 = {

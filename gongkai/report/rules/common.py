@@ -18,7 +18,6 @@ from gongkai.report.model import (
     Number,
 )
 
-ERROR, WARNING, INFO = "error", "warning", "info"
 TOTAL = len(TABLE3_COLUMNS) - 1  # index of the 总计 column of table 3
 TABLE4_TOTAL = len(TABLE4_COLUMNS) - 1
 # R6 compares 现行有效件数 with last year's plus issued minus repealed; documents amended or lapsing

@@ -10,14 +10,13 @@ from gongkai.report.model import (
     AnnualReport,
     Finding,
     Number,
+    Severity,
 )
 from gongkai.report.rules.common import (
     CLAUSE_END,
-    ERROR,
     NUMBER,
     TABLE4_TOTAL,
     TOTAL,
-    WARNING,
     plus_text,
     quote_match,
     section_sentences,
@@ -163,7 +162,7 @@ def r9_text_vs_tables(report: AnnualReport) -> list[Finding]:
                 findings.append(
                     Finding(
                         "R9",
-                        ERROR,
+                        Severity.ERROR,
                         location,
                         f"正文“{quote_match(sentence, match)}”中“{match.group(0)}”为 {stated}，"
                         f"而{figure.label}为 {figure.value}",
@@ -233,7 +232,7 @@ def r10_text_parts(report: AnnualReport) -> list[Finding]:
             findings.append(
                 Finding(
                     "R10",
-                    WARNING,
+                    Severity.WARNING,
                     location,
                     f"正文“{quote_match(sentence, total, width=80)}”：总数为 {stated} {unit}，"
                     f"而其中所列各项之和为 {plus_text(values)} = {sum(values)} {unit}",
