@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from gongkai.report.model import Severity
+from gongkai.report.model import Location, Severity
 
 EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE = 0, 1, 2
 REPORT_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".shtml", ".docx", ".pdf", ".json"}
@@ -109,38 +109,35 @@ def _with_progress(items: list, enabled: bool, label: str):
             bar.advance(task)
 
 
-def describe_location(location: str, fmt_code: str | None) -> str:
-    """ "table3.carried_out[总计]" -> "表三 四、结转下年度继续办理 · 总计" for people."""
+_LOCATION_NAMES = {
+    "table2": "表二",
+    "table3": "表三",
+    "table4": "表四",
+    "section": "正文",
+    "format": "格式",
+    "period": "统计期限",
+    "preamble": "前言",
+    "previous": "上一年度报告",
+}
+
+
+def describe_location(location: Location, fmt_code: str | None) -> str:
+    """Location.table3("carried_out", 6) -> "表三 四、结转下年度继续办理 · 总计" for people."""
     from gongkai.report.formats import FORMATS, SECTIONS, TABLE4_GROUPS
 
     fmt = FORMATS.get(fmt_code or "")
-    head, _, column = location.partition("[")
-    column = column.rstrip("]")
-    table, _, row = head.partition(".")
-    label = row
-    if table == "table3" and fmt and row:
-        label = next((r.label for r in fmt.table3_rows if r.code == row), row)
-    elif table == "table2" and fmt and row:
-        label = next((r.label for b in fmt.table2 for r in b.rows if r.code == row), row)
-    elif table == "table4" and row:
-        label = next((g.label for g in TABLE4_GROUPS if g.code == row), row)
-    elif table == "section" and row:
-        label = next((f"{s.numeral}、{s.label}" for s in SECTIONS if s.code == row), row)
-    names = {
-        "table2": "表二",
-        "table3": "表三",
-        "table4": "表四",
-        "section": "正文",
-        "format": "格式",
-        "period": "统计期限",
-        "preamble": "前言",
-        "previous": "上一年度报告",
-    }
-    parts = [names.get(table, table)]
-    if label:
-        parts.append(label)
-    text = " ".join(parts)
-    return f"{text} · {column}" if column else text
+    kind, item = location.kind, location.item
+    label = item
+    if kind == "table3" and fmt and item:
+        label = next((r.label for r in fmt.table3_rows if r.code == item), item)
+    elif kind == "table2" and fmt and item:
+        label = next((r.label for b in fmt.table2 for r in b.rows if r.code == item), item)
+    elif kind == "table4" and item:
+        label = next((g.label for g in TABLE4_GROUPS if g.code == item), item)
+    elif kind == "section" and item:
+        label = next((f"{s.numeral}、{s.label}" for s in SECTIONS if s.code == item), item)
+    text = " ".join([_LOCATION_NAMES.get(kind, kind), *([label] if label else [])])
+    return f"{text} · {location.column}" if location.column else text
 
 
 def _fmt_value(value) -> str:

@@ -6,7 +6,8 @@ import sys
 
 import pytest
 
-from gongkai.cli import main
+from gongkai.cli import describe_location, main
+from gongkai.report.model import Location
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -125,3 +126,25 @@ def test_check_does_not_import_django(seed_path):
     )
     done = subprocess.run([sys.executable, "-c", probe, str(seed_path)], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize(
+    "location,fmt,text",
+    [
+        (Location.table3("carried_out", 6), "2019", "表三 四、结转下年度继续办理 · 总计"),
+        (Location.table3("refused.state_secret"), "2021", "表三 1.属于国家秘密"),
+        (Location.table3(), None, "表三"),
+        (
+            Location.table2("normative_documents", "现行有效件数"),
+            "2021",
+            "表二 行政规范性文件 · 现行有效件数",
+        ),
+        (Location.table2("regulations"), None, "表二 regulations"),
+        (Location.table4("litigation_direct", 4), None, "表四 行政诉讼（未经复议直接起诉） · 总计"),
+        (Location.section("5"), None, "正文 五、存在的主要问题及改进情况"),
+        (Location("format"), None, "格式"),
+        (Location("previous"), "2019", "上一年度报告"),
+    ],
+)
+def test_locations_described_for_people(location, fmt, text):
+    assert describe_location(location, fmt) == text

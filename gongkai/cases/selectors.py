@@ -46,7 +46,7 @@ from gongkai.report.formats import (
     Format,
     format_for_year,
 )
-from gongkai.report.model import AnnualReport, Cell, Finding, Severity, empty_report
+from gongkai.report.model import AnnualReport, Cell, Finding, Location, Severity, empty_report
 from gongkai.workdays import DUE_SOON_DAYS, UnconfirmedSchedule, WorkCalendar
 
 # The six outcome groups of table 3 (（一）…（六）), for filters and the dashboard chart. A group holds the
@@ -450,7 +450,7 @@ def _report(
             Finding(
                 "DATA",
                 Severity.WARNING,
-                f"table3.{fallback_row}",
+                Location.table3(fallback_row),
                 f"有 {unknown_outcome} 件已办结的申请未记录有效的答复结果，已计入“其他处理”，请核对",
                 actual=unknown_outcome,
             )
@@ -460,7 +460,7 @@ def _report(
             Finding(
                 "DATA",
                 Severity.WARNING,
-                "table3.new",
+                Location.table3("new"),
                 f"有 {unknown_kind} 件申请的申请人类型无效，已计入“法人或其他组织 · 其他”列，请核对",
                 actual=unknown_kind,
             )

@@ -23,7 +23,7 @@ from gongkai.report.formats import (
     format_for_year,
     normalize,
 )
-from gongkai.report.model import DASHES, AnnualReport, Cell, Cells, Finding, Severity, parse_number
+from gongkai.report.model import DASHES, AnnualReport, Cell, Cells, Finding, Location, Severity, parse_number
 from gongkai.report.parse.blocks import Block, Para, Unreadable
 from gongkai.report.parse.blocks import Row as BlockRow
 
@@ -74,7 +74,9 @@ class _Assembler:
         self.findings: list[Finding] = []
         self._splits: dict[int, tuple[str, list[str]]] = {}
 
-    def finding(self, rule: str, severity: Severity, location: str, message: str, expected=None, actual=None):
+    def finding(
+        self, rule: str, severity: Severity, location: Location, message: str, expected=None, actual=None
+    ):
         self.findings.append(Finding(rule, severity, location, message, expected, actual))
 
     # --- document structure ---
@@ -89,7 +91,10 @@ class _Assembler:
         regions = self.regions(headings)
         if fmt is None:
             self.finding(
-                "R7", Severity.ERROR, "format", "无法判断报告采用的格式（2019年版或2021年版），表格未读取"
+                "R7",
+                Severity.ERROR,
+                Location("format"),
+                "无法判断报告采用的格式（2019年版或2021年版），表格未读取",
             )
         else:
             self.read_table2(fmt, regions.get("2", []))
@@ -251,7 +256,7 @@ class _Assembler:
 
     # --- tables ---
 
-    def fit(self, values: list[str], n: int, location: str, what: str) -> Cells:
+    def fit(self, values: list[str], n: int, location: Location, what: str) -> Cells:
         """Exactly n cells from a row's value cells, or n unknown cells and a finding."""
         # empty cells around the values are layout (spanned label columns, trailing pipes), not blanks
         while len(values) > n and not values[-1]:
@@ -333,18 +338,24 @@ class _Assembler:
             if not block.exact:
                 while values and not values[0]:
                     values = values[1:]
-            cells = self.fit(values, len(t2block.columns), f"table2.{row.code}", f"表二“{row.label}”行")
+            cells = self.fit(values, len(t2block.columns), Location.table2(row.code), f"表二“{row.label}”行")
             report.table2[row.code] = {c.code: cell for c, cell in zip(t2block.columns, cells, strict=True)}
         known = [row for t2block in fmt.table2 for row in t2block.rows]
         missing = [row for row in known if row.code not in report.table2]
         if len(missing) == len(known):
             self.finding(
-                "R11", Severity.ERROR, "table2", "未能读出表二（主动公开政府信息情况）的数据，表二各项未知"
+                "R11",
+                Severity.ERROR,
+                Location.table2(),
+                "未能读出表二（主动公开政府信息情况）的数据，表二各项未知",
             )
         else:
             for row in missing:
                 self.finding(
-                    "R11", Severity.ERROR, f"table2.{row.code}", f"表二未找到“{row.label}”行，该行各项未知"
+                    "R11",
+                    Severity.ERROR,
+                    Location.table2(row.code),
+                    f"表二未找到“{row.label}”行，该行各项未知",
                 )
         for t2block in fmt.table2:
             for row in t2block.rows:
@@ -368,7 +379,7 @@ class _Assembler:
                 self.finding(
                     "R11",
                     Severity.ERROR,
-                    "table3",
+                    Location.table3(),
                     "未能读出表三（收到和处理政府信息公开申请情况）的数据，表三各项未知",
                 )
             report.table3 = {row.code: [None] * len(TABLE3_COLUMNS) for row in rows}
@@ -379,19 +390,22 @@ class _Assembler:
             if j in matched:
                 candidate = found[matched[j]]
                 report.table3[row.code] = self.fit(
-                    candidate.values, len(TABLE3_COLUMNS), f"table3.{row.code}", f"表三“{row.label}”行"
+                    candidate.values, len(TABLE3_COLUMNS), Location.table3(row.code), f"表三“{row.label}”行"
                 )
             else:
                 report.table3[row.code] = [None] * len(TABLE3_COLUMNS)
                 self.finding(
-                    "R11", Severity.ERROR, f"table3.{row.code}", f"表三未找到“{row.label}”行，该行各项未知"
+                    "R11",
+                    Severity.ERROR,
+                    Location.table3(row.code),
+                    f"表三未找到“{row.label}”行，该行各项未知",
                 )
         for i, candidate in enumerate(found):
             if i not in {i for i, _ in pairs}:
                 self.finding(
                     "R11",
                     Severity.WARNING,
-                    "table3",
+                    Location.table3(),
                     f"表三有一行无法对应到格式中的任何一行，已忽略：{candidate.label or '（无标签）'} {' '.join(candidate.values)}",
                 )
 
@@ -406,7 +420,7 @@ class _Assembler:
         if len(labelled) == len(TABLE4_GROUPS):
             for g in TABLE4_GROUPS:
                 report.table4[g.code] = self.fit(
-                    labelled[g.code].values, n, f"table4.{g.code}", f"表四“{g.label}”行"
+                    labelled[g.code].values, n, Location.table4(g.code), f"表四“{g.label}”行"
                 )
             return
         values: list[str] = []
@@ -423,12 +437,12 @@ class _Assembler:
                 self.finding(
                     "R11",
                     Severity.ERROR,
-                    "table4",
+                    Location.table4(),
                     "未能读出表四（行政复议、行政诉讼情况）的数据，表四各项未知",
                 )
             report.table4 = {g.code: [None] * n for g in TABLE4_GROUPS}
             return
-        cells = self.fit(values, total, "table4", "表四数据行")
+        cells = self.fit(values, total, Location.table4(), "表四数据行")
         report.table4 = {g.code: cells[k * n : (k + 1) * n] for k, g in enumerate(TABLE4_GROUPS)}
 
     # --- crawler text: a row's cells run together into one digit string ("230 000023") ---
@@ -454,12 +468,15 @@ class _Assembler:
         self.finding(
             "R11",
             Severity.INFO,
-            "table3",
+            Location.table3(),
             "表三各行的数字连在一起（单元格边界已丢失），已按“总计=各栏之和”拆分，只采用唯一可能的拆分",
         )
         for label in undecided:
             self.finding(
-                "R11", Severity.ERROR, "table3", f"表三“{label}”行的数字连在一起，无法唯一拆分，该行各项未知"
+                "R11",
+                Severity.ERROR,
+                Location.table3(),
+                f"表三“{label}”行的数字连在一起，无法唯一拆分，该行各项未知",
             )
         return True
 
@@ -471,7 +488,9 @@ class _Assembler:
         n = len(TABLE4_COLUMNS)
         split = _unique_split(match.group(1).replace(" ", ""), groups=len(TABLE4_GROUPS), size=n)
         if split is None:
-            self.finding("R11", Severity.ERROR, "table4", "表四的数字连在一起，无法唯一拆分，表四各项未知")
+            self.finding(
+                "R11", Severity.ERROR, Location.table4(), "表四的数字连在一起，无法唯一拆分，表四各项未知"
+            )
             self.report.table4 = {g.code: [None] * n for g in TABLE4_GROUPS}
         else:
             self.report.table4 = {

@@ -9,6 +9,7 @@ from typing import NamedTuple
 from gongkai.report.model import (
     AnnualReport,
     Finding,
+    Location,
     Number,
     Severity,
 )
@@ -136,13 +137,13 @@ def _stated(match: re.Match) -> int:
     return to_int(match.group("n")) if "n" in match.re.groupindex else 0
 
 
-def _claim_applies(claim: _Claim, match: re.Match, sentence: str, location: str) -> bool:
+def _claim_applies(claim: _Claim, match: re.Match, sentence: str, location: Location) -> bool:
     context = _clause_before(sentence, match.start()) + match.group(0)
     if claim.about_applications:
         return "申请" in sentence and not _NOT_APPLICATIONS.search(context)
     if claim.about_all_cases:
         # outside section 四, review and litigation may be about any matter, not disclosure
-        about_disclosure = location == "section.4" or "公开" in sentence
+        about_disclosure = location == Location.section("4") or "公开" in sentence
         return about_disclosure and not _NOT_TOTAL_CASES.search(context)
     return True
 
