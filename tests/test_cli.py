@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -64,6 +65,75 @@ def test_check_directory_summary_and_unreadable_exit_2(seed_path, tmp_path):
     assert "检查汇总：3 份报告" in out
     assert out.count("无法读取") >= 2
     assert "Traceback" not in out + err
+
+
+def folder_with_other_files(seed_path, tmp_path):
+    """The seed among files that are plainly not annual reports."""
+    folder = tmp_path / "site"
+    (folder / "docs").mkdir(parents=True)
+    (folder / "2020.md").write_bytes(seed_path.read_bytes())
+    (folder / "package.json").write_text('{"name": "site", "version": "1.0"}', encoding="utf-8")
+    (folder / "list.json").write_text("[1, 2, 3]", encoding="utf-8")
+    (folder / "docs" / "notes.txt").write_text("会议纪要：讨论网站改版事宜。\n", encoding="utf-8")
+    (folder / "docs" / "index.html").write_text(
+        "<html><body><p>欢迎访问本站</p></body></html>", encoding="utf-8"
+    )
+    return folder
+
+
+SKIPPED_NAMES = ["docs/index.html", "docs/notes.txt", "list.json", "package.json"]
+
+
+def test_check_directory_skips_files_that_are_not_reports(seed_path, tmp_path):
+    folder = folder_with_other_files(seed_path, tmp_path)
+    code, out, err = run("check", str(folder))
+    assert code == 0, out + err  # the seed has no errors; skipped files change nothing
+    lines = [line for line in out.splitlines() if line.startswith("已跳过（不是年度报告）：")]
+    assert [line.split("：")[1].split("（")[0] for line in lines] == [str(folder / n) for n in SKIPPED_NAMES]
+    assert "JSON 文件没有 schema 键" in lines[2] and "没有“政府信息公开”“年度报告”字样" in lines[1]
+    assert "检查汇总：1 份报告，4 个文件已跳过" in out
+    assert "共 1 份：0 份有错误，0 份无法读取。另有 4 个文件不是年度报告，已跳过。" in out
+    assert out.count("已跳过（不是年度报告）") == 4 + 4  # the lines and the summary's rows
+
+
+def test_check_json_lists_skipped_files(seed_path, tmp_path):
+    folder = folder_with_other_files(seed_path, tmp_path)
+    code, out, _ = run("check", "--json", str(folder))
+    assert code == 0
+    objects = [json.loads(line) for line in out.splitlines()]
+    assert objects[0]["agency"] == "沙坡头区科学技术局"
+    skipped = [o for o in objects if "skipped" in o]
+    assert [o["source"] for o in skipped] == [str(folder / n) for n in SKIPPED_NAMES]
+    assert all(
+        o["schema"] == "gongkai.annual-report/1" and o["skipped"] and "error" not in o for o in skipped
+    )
+
+
+def test_check_directory_invalid_schema_or_unreadable_report_exit_2(seed_path, tmp_path):
+    folder = folder_with_other_files(seed_path, tmp_path)
+    (folder / "other.json").write_text('{"schema": "someone-else/2"}', encoding="utf-8")
+    (folder / "README.md").write_text("本目录收存各单位政府信息公开工作年度报告。\n", encoding="utf-8")
+    code, out, _ = run("check", "--json", str(folder))
+    assert code == 2
+    errors = {Path(o["source"]).name: o["error"] for o in map(json.loads, out.splitlines()) if "error" in o}
+    assert set(errors) == {"other.json", "README.md"}
+    assert sum("skipped" in json.loads(line) for line in out.splitlines()) == 4
+
+
+def test_check_file_named_explicitly_is_checked(seed_path, tmp_path):
+    folder = folder_with_other_files(seed_path, tmp_path)
+    code, out, _ = run("check", str(folder / "docs" / "notes.txt"), str(folder / "package.json"))
+    assert code == 2
+    assert out.count("无法读取") >= 2 and "已跳过" not in out
+    code, out, _ = run("check", "--help")
+    assert code == 0 and "直接指定的文件总是检查" in out
+
+
+def test_check_directory_of_no_reports_exit_2(tmp_path):
+    (tmp_path / "notes.txt").write_text("会议纪要。", encoding="utf-8")
+    code, out, err = run("check", str(tmp_path))
+    assert code == 2
+    assert "已跳过（不是年度报告）" in out and "目录中没有年度报告" in err
 
 
 def test_check_errors_exit_1(seed_path, tmp_path):

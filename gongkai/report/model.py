@@ -258,7 +258,7 @@ class AnnualReport:
 
     @classmethod
     def from_dict(cls, data: dict) -> AnnualReport:
-        if data.get("schema") != SCHEMA:
+        if not isinstance(data, dict) or data.get("schema") != SCHEMA:
             raise ValueError(f"不是 {SCHEMA} 格式的数据")
         raw = data.get("raw") or {}
 

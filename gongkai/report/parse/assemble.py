@@ -10,21 +10,24 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 
 from gongkai.report.formats import (
     FORMATS,
+    REPORT_TITLE_MARKERS,
     SECTIONS,
     TABLE2_FIRST_HEADER,
     TABLE3_COLUMNS,
     TABLE4_COLUMNS,
     TABLE4_GROUPS,
+    TABLE_LABELS,
     Format,
     Row,
     format_for_year,
     normalize,
 )
 from gongkai.report.model import DASHES, AnnualReport, Cell, Cells, Finding, Location, Severity, parse_number
-from gongkai.report.parse.blocks import Block, Para, Unreadable
+from gongkai.report.parse.blocks import Block, NotAReport, Para, Unreadable
 from gongkai.report.parse.blocks import Row as BlockRow
 
 _CJK_GAP = re.compile(
@@ -35,6 +38,8 @@ _TITLE_YEAR = re.compile(r"(\d{4})\s*年度?")
 _TITLE_WORDS = ("年度报告", "年报")
 _REPORT_SUBJECT = re.compile(r"(政府信息公开|政务公开|信息公开).*$")
 _NUMERALS = "一二三四五六"
+# How far into a document (normalized characters) its title must name it an annual report.
+_MARKER_REACH = 3000
 
 
 def tidy(text: str) -> str:
@@ -73,6 +78,16 @@ class _Assembler:
         self.report = AnnualReport(source=source)
         self.findings: list[Finding] = []
         self._splits: dict[int, tuple[str, list[str]]] = {}
+
+    @cached_property
+    def text(self) -> str:
+        """All the document's text, normalized; computed once (finding the sections only splits blocks)."""
+        return normalize(" ".join(_block_text(b) for b in self.blocks))
+
+    def has_report_markers(self) -> bool:
+        """Whether the document names itself an annual report near its start, or holds a table label."""
+        start = self.text[:_MARKER_REACH]
+        return all(m in start for m in REPORT_TITLE_MARKERS) or any(k in self.text for k in TABLE_LABELS)
 
     def finding(
         self, rule: str, severity: Severity, location: Location, message: str, expected=None, actual=None
@@ -244,7 +259,7 @@ class _Assembler:
         return regions
 
     def detect_format(self) -> str | None:
-        text = normalize(" ".join(_block_text(b) for b in self.blocks))
+        text = self.text
         scores = {code: sum(normalize(m) in text for m in fmt.markers) for code, fmt in FORMATS.items()}
         best = max(scores.values())
         winners = [code for code, score in scores.items() if score == best]
@@ -670,8 +685,16 @@ def _align(found: list[_Candidate], rows: tuple[Row, ...]) -> list[tuple[int, in
     return pairs[::-1]
 
 
-def assemble(blocks: list[Block], *, source: str | None = None) -> AnnualReport:
-    report = _Assembler(list(blocks), source).run()
+def assemble(blocks: list[Block], *, source: str | None = None, reports_only: bool = False) -> AnnualReport:
+    """The report in the blocks. With `reports_only`, a document without any of a report's markers raises
+    NotAReport before it is looked at further; one with them that holds no report raises Unreadable."""
+    assembler = _Assembler(list(blocks), source)
+    if reports_only and not assembler.has_report_markers():
+        raise NotAReport(
+            f"开头 {_MARKER_REACH} 字内没有“{'”“'.join(REPORT_TITLE_MARKERS)}”字样，"
+            "全文也没有年度报告表格的栏目名称"
+        )
+    report = assembler.run()
     if report.title is None and not report.sections and not _any_number(report):
         raise Unreadable("未找到年度报告的标题、章节或表格：这不像是一份政府信息公开工作年度报告")
     return report
