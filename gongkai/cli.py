@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from gongkai.argparse_zh import HelpFormatter, chinese
 from gongkai.report.model import Location, Severity
 
 EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE = 0, 1, 2
@@ -332,7 +333,8 @@ def cmd_manage(args) -> int:
 def cmd_workdays(args) -> int:
     from gongkai.workdays import workdays_command
 
-    return workdays_command(args.rest)
+    with chinese():  # its own parser
+        return workdays_command(args.rest)
 
 
 def cmd_demo(args) -> int:
@@ -350,9 +352,14 @@ def cmd_serve(args) -> int:
 
 
 class _Parser(argparse.ArgumentParser):
+    """Usage errors as one line, exit 2; help laid out for Chinese (argparse's texts: see argparse_zh)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str):
-        self.print_usage(sys.stderr)
-        print(f"{self.prog}：参数有误：{message}", file=sys.stderr)
+        print(f"{self.prog}：参数有误：{message}（用 {self.prog} -h 查看用法）", file=sys.stderr)
         sys.exit(EXIT_UNREADABLE)
 
 
@@ -391,14 +398,16 @@ def build_parser() -> argparse.ArgumentParser:
     rules.set_defaults(func=cmd_rules)
 
     demo = sub.add_parser("demo", help="建立演示数据库并启动演示站点（http://127.0.0.1:8000）")
-    demo.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
+    demo.add_argument("--port", type=int, default=8000, metavar="端口", help="端口（默认 8000）")
     demo.add_argument("--reset", action="store_true", help="删除已有的演示数据后重建")
     demo.add_argument("--no-serve", action="store_true", help="只建立数据，不启动站点")
     demo.set_defaults(func=cmd_demo)
 
     serve = sub.add_parser("serve", help="以生产模式启动站点（gunicorn）")
-    serve.add_argument("--bind", default="127.0.0.1:8000", help="监听地址（默认 127.0.0.1:8000）")
-    serve.add_argument("--workers", type=int, default=3, help="工作进程数（默认 3）")
+    serve.add_argument(
+        "--bind", default="127.0.0.1:8000", metavar="地址:端口", help="监听地址（默认 127.0.0.1:8000）"
+    )
+    serve.add_argument("--workers", type=int, default=3, metavar="N", help="工作进程数（默认 3）")
     serve.set_defaults(func=cmd_serve)
 
     manage = sub.add_parser(
@@ -416,11 +425,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if not getattr(args, "func", None):
-        parser.print_help()
-        return EXIT_UNREADABLE
+    with chinese():
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if not getattr(args, "func", None):
+            parser.print_help()
+            return EXIT_UNREADABLE
     try:
         return args.func(args)
     except UsageError as exc:
