@@ -9,6 +9,8 @@ import pytest
 
 from gongkai.cli import describe_location, main
 from gongkai.report.model import Location
+from gongkai.report.render import render
+from tests.report.strategies import zero_report
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -67,11 +69,11 @@ def test_check_directory_summary_and_unreadable_exit_2(seed_path, tmp_path):
     assert "Traceback" not in out + err
 
 
-def folder_with_other_files(seed_path, tmp_path):
-    """The seed among files that are plainly not annual reports."""
+def folder_with_other_files(tmp_path):
+    """An annual report among files that are plainly not annual reports."""
     folder = tmp_path / "site"
     (folder / "docs").mkdir(parents=True)
-    (folder / "2020.md").write_bytes(seed_path.read_bytes())
+    (folder / "2021.md").write_bytes(render(zero_report("2021"), "md"))
     (folder / "package.json").write_text('{"name": "site", "version": "1.0"}', encoding="utf-8")
     (folder / "list.json").write_text("[1, 2, 3]", encoding="utf-8")
     (folder / "docs" / "notes.txt").write_text("会议纪要：讨论网站改版事宜。\n", encoding="utf-8")
@@ -84,10 +86,10 @@ def folder_with_other_files(seed_path, tmp_path):
 SKIPPED_NAMES = ["docs/index.html", "docs/notes.txt", "list.json", "package.json"]
 
 
-def test_check_directory_skips_files_that_are_not_reports(seed_path, tmp_path):
-    folder = folder_with_other_files(seed_path, tmp_path)
+def test_check_directory_skips_files_that_are_not_reports(tmp_path):
+    folder = folder_with_other_files(tmp_path)
     code, out, err = run("check", str(folder))
-    assert code == 0, out + err  # the seed has no errors; skipped files change nothing
+    assert code == 0, out + err  # the report has no errors; skipped files change nothing
     lines = [line for line in out.splitlines() if line.startswith("已跳过（不是年度报告）：")]
     assert [line.split("：")[1].split("（")[0] for line in lines] == [str(folder / n) for n in SKIPPED_NAMES]
     assert "JSON 文件没有 schema 键" in lines[2] and "没有“政府信息公开”“年度报告”字样" in lines[1]
@@ -96,8 +98,8 @@ def test_check_directory_skips_files_that_are_not_reports(seed_path, tmp_path):
     assert out.count("已跳过（不是年度报告）") == 4 + 4  # the lines and the summary's rows
 
 
-def test_check_json_lists_skipped_files(seed_path, tmp_path):
-    folder = folder_with_other_files(seed_path, tmp_path)
+def test_check_json_lists_skipped_files(tmp_path):
+    folder = folder_with_other_files(tmp_path)
     code, out, _ = run("check", "--json", str(folder))
     assert code == 0
     objects = [json.loads(line) for line in out.splitlines()]
@@ -109,8 +111,8 @@ def test_check_json_lists_skipped_files(seed_path, tmp_path):
     )
 
 
-def test_check_directory_invalid_schema_or_unreadable_report_exit_2(seed_path, tmp_path):
-    folder = folder_with_other_files(seed_path, tmp_path)
+def test_check_directory_invalid_schema_or_unreadable_report_exit_2(tmp_path):
+    folder = folder_with_other_files(tmp_path)
     (folder / "other.json").write_text('{"schema": "someone-else/2"}', encoding="utf-8")
     (folder / "README.md").write_text("本目录收存各单位政府信息公开工作年度报告。\n", encoding="utf-8")
     code, out, _ = run("check", "--json", str(folder))
@@ -120,8 +122,8 @@ def test_check_directory_invalid_schema_or_unreadable_report_exit_2(seed_path, t
     assert sum("skipped" in json.loads(line) for line in out.splitlines()) == 4
 
 
-def test_check_file_named_explicitly_is_checked(seed_path, tmp_path):
-    folder = folder_with_other_files(seed_path, tmp_path)
+def test_check_file_named_explicitly_is_checked(tmp_path):
+    folder = folder_with_other_files(tmp_path)
     code, out, _ = run("check", str(folder / "docs" / "notes.txt"), str(folder / "package.json"))
     assert code == 2
     assert out.count("无法读取") >= 2 and "已跳过" not in out
@@ -218,3 +220,15 @@ def test_check_does_not_import_django(seed_path):
 )
 def test_locations_described_for_people(location, fmt, text):
     assert describe_location(location, fmt) == text
+
+
+def test_check_of_a_directory_does_not_import_django(tmp_path):
+    """Skipping files and the Chinese argparse take nothing from Django either (needs no ../shared)."""
+    folder = folder_with_other_files(tmp_path)
+    probe = (
+        "import sys; from gongkai.cli import main; main(['check', sys.argv[1]]); main(['check', '--json', sys.argv[1]]);"
+        "assert not [m for m in sys.modules if m.split('.')[0] == 'django'], 'django imported'"
+    )
+    done = subprocess.run([sys.executable, "-c", probe, str(folder)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "已跳过（不是年度报告）" in done.stdout
