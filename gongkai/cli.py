@@ -15,9 +15,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from gongkai.argparse_zh import HelpFormatter, chinese
+from gongkai.report.model import Location, Severity
+
 EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE = 0, 1, 2
 REPORT_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".shtml", ".docx", ".pdf", ".json"}
-SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
 PROGRESS_FROM = 20  # files; fewer finish before a bar would be useful
 
 
@@ -31,37 +33,51 @@ class Checked:
     report: object | None = None  # AnnualReport
     findings: list | None = None
     error: str | None = None
+    # why a file found in a directory was not checked: it is not an annual report
+    skipped: str | None = None
 
-    def count(self, severity: str) -> int:
+    def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings or [] if f.severity == severity)
 
 
-def load_report(path: Path):
-    """A report from a published document, or from the JSON data format."""
+def load_report(path: Path, *, reports_only: bool = False):
+    """A report from a published document, or from the JSON data format.
+
+    With `reports_only` (files found in a directory), a file that is plainly something else raises
+    NotAReport: JSON without a `schema` key, a document without a report's markers.
+    """
     from gongkai.report.model import AnnualReport
-    from gongkai.report.parse import Unreadable, read_path
+    from gongkai.report.parse import NotAReport, Unreadable, read_path
 
     if path.suffix.lower() == ".json":
         try:
-            return AnnualReport.from_dict(json.loads(path.read_text(encoding="utf-8")))
-        except (OSError, UnicodeDecodeError, ValueError, TypeError, KeyError) as exc:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
             raise Unreadable(f"不是有效的年度报告数据文件（{exc}）") from exc
-    return read_path(path)
+        if reports_only and not (isinstance(data, dict) and "schema" in data):
+            raise NotAReport("JSON 文件没有 schema 键，不是年度报告数据")
+        try:
+            return AnnualReport.from_dict(data)
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            raise Unreadable(f"不是有效的年度报告数据文件（{exc}）") from exc
+    return read_path(path, reports_only=reports_only)
 
 
-def iter_files(targets: list[str]) -> Iterator[Path]:
+def iter_files(targets: list[str]) -> Iterator[tuple[Path, bool]]:
+    """(path, whether it was found by walking a directory) of every file to check."""
     for target in targets:
         path = Path(target)
         if path.is_dir():
             for child in sorted(path.rglob("*")):
                 if child.is_file() and child.suffix.lower() in REPORT_SUFFIXES:
-                    yield child
+                    yield child, True
         else:
-            yield path
+            yield path, False
 
 
-def check_files(paths: list[Path], previous_path: str | None, progress: bool) -> list[Checked]:
-    from gongkai.report.parse import Unreadable
+def check_files(paths: list[tuple[Path, bool]], previous_path: str | None, progress: bool) -> list[Checked]:
+    """Read and check each (path, found by walking); files found by walking may be skipped."""
+    from gongkai.report.parse import NotAReport, Unreadable
     from gongkai.report.rules import check
 
     previous = None
@@ -75,9 +91,11 @@ def check_files(paths: list[Path], previous_path: str | None, progress: bool) ->
     # Reading allocates many small tracked objects and few cycles: with the default young-generation
     # threshold (700) the cyclic GC took a fifth of the run time on a directory of 1,000 reports.
     gc.set_threshold(10_000, 10, 10)
-    for path in _with_progress(paths, progress, "正在检查"):
+    for path, walked in _with_progress(paths, progress, "正在检查"):
         try:
-            results.append(Checked(str(path), report=load_report(path)))
+            results.append(Checked(str(path), report=load_report(path, reports_only=walked)))
+        except NotAReport as exc:
+            results.append(Checked(str(path), skipped=str(exc)))
         except Unreadable as exc:
             results.append(Checked(str(path), error=str(exc)))
         except Exception as exc:  # a reader bug must not hide the other reports
@@ -108,46 +126,48 @@ def _with_progress(items: list, enabled: bool, label: str):
             bar.advance(task)
 
 
-def describe_location(location: str, fmt_code: str | None) -> str:
-    """ "table3.carried_out[总计]" -> "表三 四、结转下年度继续办理 · 总计" for people."""
+_LOCATION_NAMES = {
+    "table2": "表二",
+    "table3": "表三",
+    "table4": "表四",
+    "section": "正文",
+    "format": "格式",
+    "period": "统计期限",
+    "preamble": "前言",
+    "previous": "上一年度报告",
+}
+
+
+def describe_location(location: Location, fmt_code: str | None) -> str:
+    """Location.table3("carried_out", 6) -> "表三 四、结转下年度继续办理 · 总计" for people."""
     from gongkai.report.formats import FORMATS, SECTIONS, TABLE4_GROUPS
 
     fmt = FORMATS.get(fmt_code or "")
-    head, _, column = location.partition("[")
-    column = column.rstrip("]")
-    table, _, row = head.partition(".")
-    label = row
-    if table == "table3" and fmt and row:
-        label = next((r.label for r in fmt.table3_rows if r.code == row), row)
-    elif table == "table2" and fmt and row:
-        label = next((r.label for b in fmt.table2 for r in b.rows if r.code == row), row)
-    elif table == "table4" and row:
-        label = next((g.label for g in TABLE4_GROUPS if g.code == row), row)
-    elif table == "section" and row:
-        label = next((f"{s.numeral}、{s.label}" for s in SECTIONS if s.code == row), row)
-    names = {
-        "table2": "表二",
-        "table3": "表三",
-        "table4": "表四",
-        "section": "正文",
-        "format": "格式",
-        "period": "统计期限",
-        "preamble": "前言",
-        "previous": "上一年度报告",
-    }
-    parts = [names.get(table, table)]
-    if label:
-        parts.append(label)
-    text = " ".join(parts)
-    return f"{text} · {column}" if column else text
+    kind, item = location.kind, location.item
+    label = item
+    if kind == "table3" and fmt and item:
+        label = next((r.label for r in fmt.table3_rows if r.code == item), item)
+    elif kind == "table2" and fmt and item:
+        label = next((r.label for b in fmt.table2 for r in b.rows if r.code == item), item)
+    elif kind == "table4" and item:
+        label = next((g.label for g in TABLE4_GROUPS if g.code == item), item)
+    elif kind == "section" and item:
+        label = next((f"{s.numeral}、{s.label}" for s in SECTIONS if s.code == item), item)
+    text = " ".join([_LOCATION_NAMES.get(kind, kind), *([label] if label else [])])
+    return f"{text} · {location.column}" if location.column else text
 
 
 def _fmt_value(value) -> str:
     return "（空）" if value is None else str(value)
 
 
+SKIPPED = "已跳过（不是年度报告）"
+
+
 def print_human(results: list[Checked], out) -> None:
     for c in results:
+        if c.skipped:
+            continue
         if c.error:
             print(f"\n■ {c.path}\n  无法读取：{c.error}", file=out)
             continue
@@ -159,12 +179,17 @@ def print_human(results: list[Checked], out) -> None:
         if not c.findings:
             print("  未发现问题。", file=out)
             continue
-        for f in sorted(c.findings, key=lambda f: ("error", "warning", "info").index(f.severity)):
+        for f in sorted(c.findings, key=lambda f: f.severity.order):
             where = describe_location(f.location, r.format)
-            line = f"  [{SEVERITY_LABELS.get(f.severity, f.severity)}] {f.rule} {where}：{f.message}"
+            line = f"  [{f.severity.label}] {f.rule} {where}：{f.message}"
             if f.expected is not None or f.actual is not None:
                 line += f"（应为 {_fmt_value(f.expected)}，实为 {_fmt_value(f.actual)}）"
             print(line, file=out)
+    skipped = [c for c in results if c.skipped]
+    if skipped:
+        print(file=out)
+        for c in skipped:
+            print(f"{SKIPPED}：{c.path}（{c.skipped}）", file=out)
     if len(results) > 1:
         print_summary(results, out)
 
@@ -173,35 +198,46 @@ def print_summary(results: list[Checked], out) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"检查汇总：{len(results)} 份报告", show_lines=False)
+    reports = [c for c in results if not c.skipped]
+    skipped = len(results) - len(reports)
+    title = f"检查汇总：{len(reports)} 份报告" + (f"，{skipped} 个文件已跳过" if skipped else "")
+    table = Table(title=title, show_lines=False)
     for name in ("文件", "机关", "年度", "格式", "错误", "警告", "结论"):
         table.add_column(name, justify="right" if name in ("年度", "错误", "警告") else "left")
     for c in results:
+        if c.skipped:
+            table.add_row(c.path, "", "", "", "", "", SKIPPED)
+            continue
         if c.error:
             table.add_row(c.path, "", "", "", "", "", "无法读取")
             continue
         r = c.report
-        verdict = "有错误" if c.count("error") else ("有警告" if c.count("warning") else "通过")
+        verdict = "有错误" if c.count(Severity.ERROR) else ("有警告" if c.count(Severity.WARNING) else "通过")
         table.add_row(
             c.path,
             r.agency or "",
             str(r.year or ""),
             r.format or "",
-            str(c.count("error")),
-            str(c.count("warning")),
+            str(c.count(Severity.ERROR)),
+            str(c.count(Severity.WARNING)),
             verdict,
         )
-    unreadable = sum(1 for c in results if c.error)
-    with_errors = sum(1 for c in results if c.findings and c.count("error"))
+    unreadable = sum(1 for c in reports if c.error)
+    with_errors = sum(1 for c in reports if c.findings and c.count(Severity.ERROR))
     Console(file=out, width=max(120, Console(file=out).width), highlight=False).print(table)
-    print(f"共 {len(results)} 份：{with_errors} 份有错误，{unreadable} 份无法读取。", file=out)
+    line = f"共 {len(reports)} 份：{with_errors} 份有错误，{unreadable} 份无法读取。"
+    if skipped:
+        line += f"另有 {skipped} 个文件不是年度报告，已跳过。"
+    print(line, file=out)
 
 
 def print_json(results: list[Checked], out) -> None:
     from gongkai.report.model import SCHEMA
 
     for c in results:
-        if c.error:
+        if c.skipped:
+            data = {"schema": SCHEMA, "source": c.path, "skipped": c.skipped}
+        elif c.error:
             data = {"schema": SCHEMA, "source": c.path, "error": c.error}
         else:
             data = c.report.as_dict(findings=c.findings)
@@ -210,16 +246,17 @@ def print_json(results: list[Checked], out) -> None:
 
 
 def exit_code(results: list[Checked]) -> int:
+    """0, 1 or 2 from the reports checked; skipped files count for nothing."""
     if any(c.error for c in results):
         return EXIT_UNREADABLE
-    if any(c.count("error") for c in results):
+    if any(c.count(Severity.ERROR) for c in results):
         return EXIT_ERRORS
     return EXIT_OK
 
 
 def cmd_check(args) -> int:
     paths = list(iter_files(args.paths))
-    missing = [p for p in paths if not p.exists()]
+    missing = [p for p, _walked in paths if not p.exists()]
     for p in missing:
         print(f"gongkai check：找不到文件或目录 {p}", file=sys.stderr)
     if missing:
@@ -229,6 +266,11 @@ def cmd_check(args) -> int:
         return EXIT_UNREADABLE
     results = check_files(paths, args.previous, progress=not args.json)
     (print_json if args.json else print_human)(results, sys.stdout)
+    if all(c.skipped for c in results):  # as if there were no report files at all
+        print(
+            f"gongkai check：目录中没有年度报告（{len(results)} 个文件不是年度报告，已跳过）", file=sys.stderr
+        )
+        return EXIT_UNREADABLE
     return exit_code(results)
 
 
@@ -291,7 +333,8 @@ def cmd_manage(args) -> int:
 def cmd_workdays(args) -> int:
     from gongkai.workdays_cli import workdays_command
 
-    return workdays_command(args.rest)
+    with chinese():  # its own parser
+        return workdays_command(args.rest)
 
 
 def cmd_demo(args) -> int:
@@ -309,9 +352,14 @@ def cmd_serve(args) -> int:
 
 
 class _Parser(argparse.ArgumentParser):
+    """Usage errors as one line, exit 2; help laid out for Chinese (argparse's texts: see argparse_zh)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str):
-        self.print_usage(sys.stderr)
-        print(f"{self.prog}：参数有误：{message}", file=sys.stderr)
+        print(f"{self.prog}：参数有误：{message}（用 {self.prog} -h 查看用法）", file=sys.stderr)
         sys.exit(EXIT_UNREADABLE)
 
 
@@ -327,7 +375,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="读取并检查年度报告。退出码：0 无错误，1 发现错误，2 文件无法读取。",
     )
     check.add_argument(
-        "paths", nargs="+", metavar="文件或目录", help="报告文件，或包含报告文件的目录（递归查找）"
+        "paths",
+        nargs="+",
+        metavar="文件或目录",
+        help="报告文件，或包含报告文件的目录（递归查找）。目录中不是年度报告的文件（没有 schema 键的 JSON，"
+        "开头没有“政府信息公开”“年度报告”字样、也没有年度报告表格的文档）会跳过并列出；"
+        "直接指定的文件总是检查",
     )
     check.add_argument(
         "--json", action="store_true", help="每份报告输出一行 JSON（gongkai.annual-report/1 格式）"
@@ -345,14 +398,16 @@ def build_parser() -> argparse.ArgumentParser:
     rules.set_defaults(func=cmd_rules)
 
     demo = sub.add_parser("demo", help="建立演示数据库并启动演示站点（http://127.0.0.1:8000）")
-    demo.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
+    demo.add_argument("--port", type=int, default=8000, metavar="端口", help="端口（默认 8000）")
     demo.add_argument("--reset", action="store_true", help="删除已有的演示数据后重建")
     demo.add_argument("--no-serve", action="store_true", help="只建立数据，不启动站点")
     demo.set_defaults(func=cmd_demo)
 
     serve = sub.add_parser("serve", help="以生产模式启动站点（gunicorn）")
-    serve.add_argument("--bind", default="127.0.0.1:8000", help="监听地址（默认 127.0.0.1:8000）")
-    serve.add_argument("--workers", type=int, default=3, help="工作进程数（默认 3）")
+    serve.add_argument(
+        "--bind", default="127.0.0.1:8000", metavar="地址:端口", help="监听地址（默认 127.0.0.1:8000）"
+    )
+    serve.add_argument("--workers", type=int, default=3, metavar="N", help="工作进程数（默认 3）")
     serve.set_defaults(func=cmd_serve)
 
     manage = sub.add_parser(
@@ -375,11 +430,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if not getattr(args, "func", None):
-        parser.print_help()
-        return EXIT_UNREADABLE
+    with chinese():
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if not getattr(args, "func", None):
+            parser.print_help()
+            return EXIT_UNREADABLE
     try:
         return args.func(args)
     except UsageError as exc:

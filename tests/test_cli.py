@@ -3,10 +3,14 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
-from gongkai.cli import main
+from gongkai.cli import describe_location, main
+from gongkai.report.model import Location
+from gongkai.report.render import render
+from tests.report.strategies import zero_report
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -63,6 +67,75 @@ def test_check_directory_summary_and_unreadable_exit_2(seed_path, tmp_path):
     assert "检查汇总：3 份报告" in out
     assert out.count("无法读取") >= 2
     assert "Traceback" not in out + err
+
+
+def folder_with_other_files(tmp_path):
+    """An annual report among files that are plainly not annual reports."""
+    folder = tmp_path / "site"
+    (folder / "docs").mkdir(parents=True)
+    (folder / "2021.md").write_bytes(render(zero_report("2021"), "md"))
+    (folder / "package.json").write_text('{"name": "site", "version": "1.0"}', encoding="utf-8")
+    (folder / "list.json").write_text("[1, 2, 3]", encoding="utf-8")
+    (folder / "docs" / "notes.txt").write_text("会议纪要：讨论网站改版事宜。\n", encoding="utf-8")
+    (folder / "docs" / "index.html").write_text(
+        "<html><body><p>欢迎访问本站</p></body></html>", encoding="utf-8"
+    )
+    return folder
+
+
+SKIPPED_NAMES = ["docs/index.html", "docs/notes.txt", "list.json", "package.json"]
+
+
+def test_check_directory_skips_files_that_are_not_reports(tmp_path):
+    folder = folder_with_other_files(tmp_path)
+    code, out, err = run("check", str(folder))
+    assert code == 0, out + err  # the report has no errors; skipped files change nothing
+    lines = [line for line in out.splitlines() if line.startswith("已跳过（不是年度报告）：")]
+    assert [line.split("：")[1].split("（")[0] for line in lines] == [str(folder / n) for n in SKIPPED_NAMES]
+    assert "JSON 文件没有 schema 键" in lines[2] and "没有“政府信息公开”“年度报告”字样" in lines[1]
+    assert "检查汇总：1 份报告，4 个文件已跳过" in out
+    assert "共 1 份：0 份有错误，0 份无法读取。另有 4 个文件不是年度报告，已跳过。" in out
+    assert out.count("已跳过（不是年度报告）") == 4 + 4  # the lines and the summary's rows
+
+
+def test_check_json_lists_skipped_files(tmp_path):
+    folder = folder_with_other_files(tmp_path)
+    code, out, _ = run("check", "--json", str(folder))
+    assert code == 0
+    objects = [json.loads(line) for line in out.splitlines()]
+    assert objects[0]["agency"] == "沙坡头区科学技术局"
+    skipped = [o for o in objects if "skipped" in o]
+    assert [o["source"] for o in skipped] == [str(folder / n) for n in SKIPPED_NAMES]
+    assert all(
+        o["schema"] == "gongkai.annual-report/1" and o["skipped"] and "error" not in o for o in skipped
+    )
+
+
+def test_check_directory_invalid_schema_or_unreadable_report_exit_2(tmp_path):
+    folder = folder_with_other_files(tmp_path)
+    (folder / "other.json").write_text('{"schema": "someone-else/2"}', encoding="utf-8")
+    (folder / "README.md").write_text("本目录收存各单位政府信息公开工作年度报告。\n", encoding="utf-8")
+    code, out, _ = run("check", "--json", str(folder))
+    assert code == 2
+    errors = {Path(o["source"]).name: o["error"] for o in map(json.loads, out.splitlines()) if "error" in o}
+    assert set(errors) == {"other.json", "README.md"}
+    assert sum("skipped" in json.loads(line) for line in out.splitlines()) == 4
+
+
+def test_check_file_named_explicitly_is_checked(tmp_path):
+    folder = folder_with_other_files(tmp_path)
+    code, out, _ = run("check", str(folder / "docs" / "notes.txt"), str(folder / "package.json"))
+    assert code == 2
+    assert out.count("无法读取") >= 2 and "已跳过" not in out
+    code, out, _ = run("check", "--help")
+    assert code == 0 and "直接指定的文件总是检查" in "".join(line.strip() for line in out.splitlines())
+
+
+def test_check_directory_of_no_reports_exit_2(tmp_path):
+    (tmp_path / "notes.txt").write_text("会议纪要。", encoding="utf-8")
+    code, out, err = run("check", str(tmp_path))
+    assert code == 2
+    assert "已跳过（不是年度报告）" in out and "目录中没有年度报告" in err
 
 
 def test_check_errors_exit_1(seed_path, tmp_path):
@@ -125,3 +198,37 @@ def test_check_does_not_import_django(seed_path):
     )
     done = subprocess.run([sys.executable, "-c", probe, str(seed_path)], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize(
+    "location,fmt,text",
+    [
+        (Location.table3("carried_out", 6), "2019", "表三 四、结转下年度继续办理 · 总计"),
+        (Location.table3("refused.state_secret"), "2021", "表三 1.属于国家秘密"),
+        (Location.table3(), None, "表三"),
+        (
+            Location.table2("normative_documents", "现行有效件数"),
+            "2021",
+            "表二 行政规范性文件 · 现行有效件数",
+        ),
+        (Location.table2("regulations"), None, "表二 regulations"),
+        (Location.table4("litigation_direct", 4), None, "表四 行政诉讼（未经复议直接起诉） · 总计"),
+        (Location.section("5"), None, "正文 五、存在的主要问题及改进情况"),
+        (Location("format"), None, "格式"),
+        (Location("previous"), "2019", "上一年度报告"),
+    ],
+)
+def test_locations_described_for_people(location, fmt, text):
+    assert describe_location(location, fmt) == text
+
+
+def test_check_of_a_directory_does_not_import_django(tmp_path):
+    """Skipping files and the Chinese argparse take nothing from Django either (needs no ../shared)."""
+    folder = folder_with_other_files(tmp_path)
+    probe = (
+        "import sys; from gongkai.cli import main; main(['check', sys.argv[1]]); main(['check', '--json', sys.argv[1]]);"
+        "assert not [m for m in sys.modules if m.split('.')[0] == 'django'], 'django imported'"
+    )
+    done = subprocess.run([sys.executable, "-c", probe, str(folder)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "已跳过（不是年度报告）" in done.stdout

@@ -306,6 +306,26 @@ FORMAT_2021 = Format(
 )
 FORMATS = {f.code: f for f in (FORMAT_2019, FORMAT_2021)}
 
+# How a document shows it is an annual report (`gongkai check DIR` skips files without any): its title
+# names both of these near the start, or its text holds a label of one of the tables.
+REPORT_TITLE_MARKERS = ("政府信息公开", "年度报告")
+
+
+def _table_labels() -> tuple[str, ...]:
+    """The labels the tables print (normalized): table 3 rows, table 4 groups, table 2 captions and
+    column heads of both layouts. Short labels ("七总计", "规章") and the applicant and result columns
+    (自然人, 结果维持) are words of many other documents and are left out."""
+    labels = [row.label for fmt in FORMATS.values() for row in fmt.table3_rows]
+    labels += [group.label for group in TABLE4_GROUPS]
+    for fmt in FORMATS.values():
+        for block in fmt.table2:
+            labels += [block.caption, *(column.label for column in block.columns)]
+    keys = (normalize(label) for label in labels)
+    return tuple(dict.fromkeys(key for key in keys if len(key) >= 4))
+
+
+TABLE_LABELS = _table_labels()
+
 # The first report year that must use the 2021 layout (R7).
 FORMAT_2021_FROM_YEAR = 2021
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from enum import StrEnum
 
 from gongkai.report.formats import (
     FORMATS,
@@ -76,27 +77,124 @@ class Cell:
 Cells = list[Cell | None]
 
 
+class Severity(StrEnum):
+    """How serious a finding is. The value is the published string of the data format ("error", …),
+    `label` what people read, and the order of the members the order findings are listed in."""
+
+    ERROR = "error", "错误"
+    WARNING = "warning", "警告"
+    INFO = "info", "提示"
+
+    label: str
+
+    def __new__(cls, value: str, label: str):
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        return member
+
+    @property
+    def order(self) -> int:
+        """0 for the most serious: sort findings by it."""
+        return _SEVERITY_ORDER[self]
+
+
+_SEVERITY_ORDER = {severity: n for n, severity in enumerate(Severity)}
+
+
+# kind, then ".item", then "[column]": the published string form of a Location
+_LOCATION = re.compile(r"(?P<kind>[^.\[\]]+)(?:\.(?P<item>[^\[]+))?(?:\[(?P<column>.+)\])?", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where in a report a finding is: a table, one of its rows (or groups) and a column, a section, or
+    another part of the report.
+
+    Its string form is the published one (docs/data-format.md): "table3.carried_out[总计]",
+    "table2.regulations", "table4", "section.5", "format", "period", "preamble", "previous".
+    """
+
+    # "table2" | "table3" | "table4" | "section" | "format" | "period" | "preamble" | "previous"
+    kind: str
+    # the row code (tables 2 and 3), the group code (table 4) or the section code ("1".."6")
+    item: str | None = None
+    # the column label as printed, e.g. "总计", "现行有效件数"
+    column: str | None = None
+
+    def __post_init__(self):
+        # every location has one string form and reads back from it: parts that would not are refused
+        match = _LOCATION.fullmatch(str(self))
+        if match is None or match.groupdict() != {
+            "kind": self.kind,
+            "item": self.item,
+            "column": self.column,
+        }:
+            raise ValueError(f"不是有效的位置：{self.kind!r} {self.item!r} {self.column!r}")
+
+    def __str__(self) -> str:
+        text = self.kind if self.item is None else f"{self.kind}.{self.item}"
+        return text if self.column is None else f"{text}[{self.column}]"
+
+    @classmethod
+    def parse(cls, text: str) -> Location:
+        """The location a published string names: the reverse of str()."""
+        match = _LOCATION.fullmatch(text)
+        if match is None:
+            raise ValueError(f"不是有效的位置：{text!r}")
+        return cls(**match.groupdict())
+
+    @classmethod
+    def table2(cls, row: str | None = None, column: str | None = None) -> Location:
+        """Table 2, a row of it, or a cell: `column` is the column label."""
+        return cls("table2", row, column)
+
+    @classmethod
+    def table3(cls, row: str | None = None, column: int | None = None) -> Location:
+        """Table 3, a row of it, or a cell: `column` indexes TABLE3_COLUMNS."""
+        return cls("table3", row, None if column is None else TABLE3_COLUMNS[column].label)
+
+    @classmethod
+    def table4(cls, group: str | None = None, column: int | None = None) -> Location:
+        """Table 4, a group of it, or a cell: `column` indexes TABLE4_COLUMNS."""
+        return cls("table4", group, None if column is None else TABLE4_COLUMNS[column].label)
+
+    @classmethod
+    def section(cls, code: str) -> Location:
+        return cls("section", code)
+
+    def contains(self, other: Location) -> bool:
+        """Whether `other` is this location or a part of it (a row of this table, a cell of this row)."""
+        return (
+            self.kind == other.kind
+            and (self.item is None or self.item == other.item)
+            and (self.column is None or self.column == other.column)
+        )
+
+
 @dataclass
 class Finding:
     rule: str
-    severity: str  # "error" | "warning" | "info"
-    location: str
+    severity: Severity  # a str of a Severity is accepted and converted
+    location: Location  # a str in the published form is accepted and parsed
     message: str
     expected: object = None
     actual: object = None
 
+    def __post_init__(self):
+        self.severity = Severity(self.severity)
+        if isinstance(self.location, str):
+            self.location = Location.parse(self.location)
+
     def as_dict(self) -> dict:
         return {
             "rule": self.rule,
-            "severity": self.severity,
-            "location": self.location,
+            "severity": self.severity.value,
+            "location": str(self.location),
             "message": self.message,
             "expected": _json_value(self.expected),
             "actual": _json_value(self.actual),
         }
-
-
-SEVERITIES = ("error", "warning", "info")
 
 
 @dataclass
@@ -160,7 +258,7 @@ class AnnualReport:
 
     @classmethod
     def from_dict(cls, data: dict) -> AnnualReport:
-        if data.get("schema") != SCHEMA:
+        if not isinstance(data, dict) or data.get("schema") != SCHEMA:
             raise ValueError(f"不是 {SCHEMA} 格式的数据")
         raw = data.get("raw") or {}
 
@@ -212,18 +310,6 @@ def _values(cells) -> list:
 
 def _raws(cells) -> list:
     return [c.raw if c else None for c in cells]
-
-
-def table3_location(row: str, column: int) -> str:
-    return f"table3.{row}[{TABLE3_COLUMNS[column].label}]"
-
-
-def table4_location(group: str, column: int) -> str:
-    return f"table4.{group}[{TABLE4_COLUMNS[column].label}]"
-
-
-def table2_location(row: str, column_label: str) -> str:
-    return f"table2.{row}[{column_label}]"
 
 
 def empty_report(fmt: Format, **meta) -> AnnualReport:

@@ -39,7 +39,7 @@ from gongkai.report.formats import (
     Format,
     format_for_year,
 )
-from gongkai.report.model import AnnualReport, Cell, Finding, empty_report
+from gongkai.report.model import AnnualReport, Cell, Finding, Location, Severity, empty_report
 
 # A concluded application whose outcome is not a known code is counted under （六）其他处理 / 3.其他.
 _FALLBACK_OUTCOME = "other.other"
@@ -206,8 +206,8 @@ def _report(
         report.findings.append(
             Finding(
                 "DATA",
-                "warning",
-                f"table3.{fallback_row}",
+                Severity.WARNING,
+                Location.table3(fallback_row),
                 f"有 {unknown_outcome} 件已办结的申请未记录有效的答复结果，已计入“其他处理”，请核对",
                 actual=unknown_outcome,
             )
@@ -216,8 +216,8 @@ def _report(
         report.findings.append(
             Finding(
                 "DATA",
-                "warning",
-                "table3.new",
+                Severity.WARNING,
+                Location.table3("new"),
                 f"有 {unknown_kind} 件申请的申请人类型无效，已计入“法人或其他组织 · 其他”列，请核对",
                 actual=unknown_kind,
             )

@@ -23,7 +23,7 @@ from gongkai.report.formats import (
     TABLE4_GROUPS,
     Format,
 )
-from gongkai.report.model import AnnualReport, Cell, empty_report, table3_location, table4_location
+from gongkai.report.model import AnnualReport, Cell, Location, empty_report
 
 AGENCIES = (
     "沙坡头区科学技术局",
@@ -228,15 +228,15 @@ def valid_reports(draw, fmt: Format | str | None = None) -> AnnualReport:
 
 
 def expected_errors(table: str, row: str, column: int) -> set[tuple[str, str]]:
-    """Which table rule fires where when one cell of table 3 or 4 changes."""
+    """Which table rule fires where (the published location string) when one cell of table 3 or 4 changes."""
     if table == "table4":
-        return {("R4", table4_location(row, len(TABLE4_COLUMNS) - 1))}
-    fired = {("R3", table3_location(row, len(TABLE3_COLUMNS) - 1))}
+        return {("R4", str(Location.table4(row, len(TABLE4_COLUMNS) - 1)))}
+    fired = {("R3", Location.table3(row, len(TABLE3_COLUMNS) - 1))}
     if row in ("new", "carried_in", "carried_out", "total"):
-        fired.add(("R1", table3_location("carried_out", column)))
+        fired.add(("R1", Location.table3("carried_out", column)))
     if row == "total" or row not in TABLE3_BALANCE_ROWS:
-        fired.add(("R2", table3_location("total", column)))
-    return fired
+        fired.add(("R2", Location.table3("total", column)))
+    return {(rule, str(location)) for rule, location in fired}
 
 
 @st.composite

@@ -400,7 +400,7 @@ def test_changed_cell_is_found_after_the_round_trip(fmt, case):
     report, table, row, column = case
     back = read_bytes(render(report, fmt), f"changed.{fmt}")
     fired = {
-        (f.rule, f.location)
+        (f.rule, str(f.location))
         for f in check(back)
         if f.severity == "error" and f.rule in ("R1", "R2", "R3", "R4")
     }

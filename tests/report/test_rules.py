@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 
 from gongkai.report.formats import FORMAT_2019, FORMAT_2021, TABLE4_GROUPS
-from gongkai.report.model import Cell, Finding, table2_location, table3_location, table4_location
+from gongkai.report.model import Cell, Finding, Location
 from gongkai.report.rules import RULES, check
 from tests.report.strategies import changed_cell, expected_errors, outcome_codes, valid_reports, zero_report
 
@@ -15,7 +15,7 @@ T4_TOTAL = 4
 
 
 def errors(report, previous=None) -> set[tuple[str, str]]:
-    return {(f.rule, f.location) for f in check(report, previous=previous) if f.severity == "error"}
+    return {(f.rule, str(f.location)) for f in check(report, previous=previous) if f.severity == "error"}
 
 
 def by_rule(report, rule, previous=None) -> list[Finding]:
@@ -76,7 +76,8 @@ def test_r1_carry_balance():
     set_row(report, "carried_out", row_of(1))
     (finding,) = by_rule(report, "R1")[:1]
     assert finding.severity == "error"
-    assert finding.location == table3_location("carried_out", NATURAL) == "table3.carried_out[自然人]"
+    assert finding.location == Location.table3("carried_out", NATURAL)
+    assert str(finding.location) == "table3.carried_out[自然人]"
     assert (finding.expected, finding.actual) == (0, 1)
     assert (
         "表三 自然人列：一、本年新收 + 二、上年结转 = 0 + 0 = 0，而（七）总计 + 四、结转下年度"
@@ -98,7 +99,7 @@ def test_r2_outcome_total():
     set_row(report, "total", row_of(2))
     set_row(report, "new", row_of(2))
     findings = by_rule(report, "R2")
-    assert [(f.location, f.expected, f.actual) for f in findings] == [
+    assert [(str(f.location), f.expected, f.actual) for f in findings] == [
         ("table3.total[自然人]", 3, 2),
         ("table3.total[总计]", 3, 2),
     ]
@@ -125,7 +126,7 @@ def test_r3_applicant_total():
     report = zero_report()
     set_row(report, "granted", row_of(1, 2, total=4))
     (finding,) = by_rule(report, "R3")
-    assert (finding.severity, finding.location) == ("error", "table3.granted[总计]")
+    assert (finding.severity, str(finding.location)) == ("error", "table3.granted[总计]")
     assert (finding.expected, finding.actual) == (3, 4)
     assert "（一）予以公开" in finding.message
 
@@ -135,11 +136,11 @@ def test_r3_blank_totals_are_one_info_not_sum_errors():
     for code in ("granted", "refused.state_secret", "unable.not_held"):
         report.table3[code][TOTAL] = Cell("")
     findings = by_rule(report, "R3")
-    assert [(f.severity, f.location, f.actual) for f in findings] == [("info", "table3", 3)]
+    assert [(f.severity, str(f.location), f.actual) for f in findings] == [("info", "table3", 3)]
     assert "（三）不予公开 1.属于国家秘密" in findings[0].message
     assert not errors(report)
     (blank,) = by_rule(report, "R11")
-    assert (blank.severity, blank.location, blank.actual) == ("warning", "table3", 3)
+    assert (blank.severity, str(blank.location), blank.actual) == ("warning", "table3", 3)
 
 
 def test_r4_review_litigation_total():
@@ -147,7 +148,8 @@ def test_r4_review_litigation_total():
     report.table4["review"] = [Cell(v) for v in ("1", "0", "0", "1", "3")]
     report.table4["litigation_after_review"] = [Cell(v) for v in ("1", "1", "0", "0", "2")]
     (finding,) = by_rule(report, "R4")
-    assert finding.location == table4_location("review", T4_TOTAL) == "table4.review[总计]"
+    assert finding.location == Location.table4("review", T4_TOTAL)
+    assert str(finding.location) == "table4.review[总计]"
     assert (finding.expected, finding.actual) == (2, 3)
     assert (
         "表四 行政复议：总计 = 3，而结果维持 + 结果纠正 + 其他结果 + 尚未审结 = 1 + 0 + 0 + 1 = 2"
@@ -164,7 +166,7 @@ def test_sums_skip_unknown_operands():
     report.table3["refused.state_secret"][NATURAL] = Cell("/")  # dash
     report.table4["review"][0] = None  # unread
     assert errors(report) == {("R11", "table4.review")}
-    (summary,) = [f for f in by_rule(report, "R11") if f.location == "table3"]
+    (summary,) = [f for f in by_rule(report, "R11") if str(f.location) == "table3"]
     assert summary.severity == "warning" and summary.actual == 2
     assert "空白 1 个" in summary.message and "二、上年结转/自然人" in summary.message
 
@@ -186,7 +188,7 @@ def test_r5_carried_over():
     previous = with_applications(new=4, granted=1, carried_out=3, year=2021)
     report = with_applications(new=1, carried_in=2, granted=3, year=2022)
     findings = by_rule(report, "R5", previous)
-    assert [(f.severity, f.location, f.expected, f.actual) for f in findings] == [
+    assert [(f.severity, str(f.location), f.expected, f.actual) for f in findings] == [
         ("error", "table3.carried_in[自然人]", 3, 2),
         ("error", "table3.carried_in[总计]", 3, 2),
     ]
@@ -218,7 +220,8 @@ def test_r6_documents_in_force():
     report.table2["normative_documents"]["in_force"] = Cell("445")
     (finding,) = by_rule(report, "R6", previous)
     assert finding.severity == "warning"
-    assert finding.location == table2_location("normative_documents", "现行有效件数")
+    assert finding.location == Location.table2("normative_documents", "现行有效件数")
+    assert str(finding.location) == "table2.normative_documents[现行有效件数]"
     assert (finding.expected, finding.actual) == (440, 445)
     assert by_rule(report, "R6") == []
 
@@ -231,7 +234,7 @@ def test_r7_format_matches_year():
     assert by_rule(report, "R7") == []
     report.year = 2021
     (finding,) = by_rule(report, "R7")
-    assert (finding.severity, finding.location, finding.expected, finding.actual) == (
+    assert (finding.severity, str(finding.location), finding.expected, finding.actual) == (
         "error",
         "format",
         "2021",
@@ -246,7 +249,7 @@ def test_r7_format_matches_year():
 def test_r7_cannot_tell():
     report = zero_report()
     report.year = None
-    assert [(f.severity, f.location) for f in by_rule(report, "R7")] == [("warning", "format")]
+    assert [(f.severity, str(f.location)) for f in by_rule(report, "R7")] == [("warning", "format")]
     report.year, report.format = 2021, None
     assert [f.severity for f in by_rule(report, "R7")] == ["warning"]
     report.findings.append(Finding("R7", "error", "format", "无法判断报告采用的格式"))
@@ -257,7 +260,10 @@ def test_r8_missing_sections():
     report = zero_report()
     del report.sections["3"], report.sections["5"]
     findings = by_rule(report, "R8")
-    assert [(f.severity, f.location) for f in findings] == [("error", "section.3"), ("error", "section.5")]
+    assert [(f.severity, str(f.location)) for f in findings] == [
+        ("error", "section.3"),
+        ("error", "section.5"),
+    ]
     assert "三、收到和处理政府信息公开申请情况" in findings[0].message
 
 
@@ -274,7 +280,7 @@ def test_r8_missing_sections():
 def test_r8_statistical_period(period, fires):
     report = zero_report("2019", year=2020)
     report.preamble = period
-    findings = [f for f in by_rule(report, "R8") if f.location == "period"]
+    findings = [f for f in by_rule(report, "R8") if str(f.location) == "period"]
     assert [f.severity for f in findings] == (["warning"] if fires else [])
 
 
@@ -306,7 +312,7 @@ def test_r8_statistical_period(period, fires):
 def test_r8_announced_parts(preamble, fires):
     report = zero_report()
     report.preamble = preamble
-    findings = [f for f in by_rule(report, "R8") if f.location == "preamble"]
+    findings = [f for f in by_rule(report, "R8") if str(f.location) == "preamble"]
     assert bool(findings) == fires
     assert all(f.severity == "warning" for f in findings)
 
@@ -350,7 +356,7 @@ def test_r9_received_and_concluded():
     set_row(report, "new", row_of(1290))
     set_row(report, "carried_out", row_of(288))
     (finding,) = by_rule(report, "R9")
-    assert (finding.severity, finding.location, finding.expected, finding.actual) == (
+    assert (finding.severity, str(finding.location), finding.expected, finding.actual) == (
         "error",
         "section.1",
         1290,
@@ -381,7 +387,7 @@ def test_r9_none_received():
     set_row(report, "granted", row_of(2))
     set_row(report, "total", row_of(2))
     (finding,) = by_rule(report, "R9")
-    assert (finding.location, finding.expected, finding.actual) == ("section.1", 2, 0)
+    assert (str(finding.location), finding.expected, finding.actual) == ("section.1", 2, 0)
     assert "未收到群众主动要求公开政府信息的申请" in finding.message
 
 
@@ -400,7 +406,7 @@ def test_r9_review_and_litigation():
     report.sections["4"] = "本年度因政府信息公开工作被申请行政复议2件，提起行政诉讼1起。"
     assert by_rule(report, "R9") == []
     report.sections["4"] = "本年度因政府信息公开工作被申请行政复议3件，提起行政诉讼2起。"
-    assert [(f.location, f.expected, f.actual) for f in by_rule(report, "R9")] == [
+    assert [(str(f.location), f.expected, f.actual) for f in by_rule(report, "R9")] == [
         ("section.4", 2, 3),
         ("section.4", 1, 2),
     ]
@@ -440,7 +446,7 @@ def test_r10_seed_sentence():
     report = zero_report("2019", year=2020)
     report.sections["1"] = SEED_SENTENCE
     (finding,) = by_rule(report, "R10")
-    assert (finding.severity, finding.location, finding.expected, finding.actual) == (
+    assert (finding.severity, str(finding.location), finding.expected, finding.actual) == (
         "warning",
         "section.1",
         114,
@@ -486,7 +492,7 @@ def test_r11_cell_kinds():
     report.table2["procurement"]["amount"] = Cell("394432.52")  # money may be a decimal
     report.table2["penalty"]["previous"] = Cell("-2")
     findings = [f for f in by_rule(report, "R11") if f.severity == "error"]
-    assert {f.location for f in findings} == {
+    assert {str(f.location) for f in findings} == {
         "table3.granted[自然人]",
         "table3.partial[商业企业]",
         "table4.review[结果维持]",
@@ -502,7 +508,7 @@ def test_r11_dashes_are_one_warning_per_table():
     report.table4["litigation_direct"] = [Cell("/")] * 5
     report.table2["regulations"]["issued"] = Cell("/")
     findings = by_rule(report, "R11")
-    assert [(f.severity, f.location, f.actual) for f in findings] == [
+    assert [(f.severity, str(f.location), f.actual) for f in findings] == [
         ("info", "table2", 1),
         ("warning", "table3", 6),
         ("warning", "table4", 5),
@@ -517,14 +523,14 @@ def test_r11_unread_rows_and_tables():
     report.table4 = {}
     report.table2["fees"] = {}
     findings = by_rule(report, "R11")
-    assert [(f.severity, f.location) for f in findings] == [
+    assert [(f.severity, str(f.location)) for f in findings] == [
         ("error", "table2.fees"),
         ("error", "table3.partial"),
         ("error", "table3.unable.not_held"),
         ("error", "table4"),
     ]
     report.table3 = {row.code: [None] * 7 for row in FORMAT_2021.table3_rows}
-    assert [f.location for f in by_rule(report, "R11") if f.location.startswith("table3")] == ["table3"]
+    assert [f.location for f in by_rule(report, "R11") if f.location.kind == "table3"] == [Location.table3()]
 
 
 def test_r11_does_not_repeat_the_reader():
@@ -596,6 +602,6 @@ def test_r4_warns_when_suits_after_review_outnumber_reviews():
     report.table4["review"] = [Cell(v) for v in ("2", "1", "3", "1", "7")]
     report.table4["litigation_after_review"] = [Cell(v) for v in ("13", "2", "4", "0", "19")]
     findings = check(report)
-    assert [(f.rule, f.severity, f.location, f.expected, f.actual) for f in findings] == [
+    assert [(f.rule, f.severity, str(f.location), f.expected, f.actual) for f in findings] == [
         ("R4", "warning", "table4.litigation_after_review[总计]", 7, 19)
     ]

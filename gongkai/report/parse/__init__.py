@@ -1,7 +1,8 @@
 """Read a published annual report from any of the formats agencies publish it in.
 
 `read_path` and `read_bytes` detect the kind of document, turn it into blocks with the matching
-reader and assemble one AnnualReport. `Unreadable` means there is no report text to read at all.
+reader and assemble one AnnualReport. `Unreadable` means there is no report text to read at all;
+with `reports_only`, `NotAReport` means the text was read and is not an annual report.
 """
 
 from __future__ import annotations
@@ -10,9 +11,18 @@ from pathlib import Path
 
 from gongkai.report.model import AnnualReport
 from gongkai.report.parse.assemble import assemble
-from gongkai.report.parse.blocks import Block, Unreadable
+from gongkai.report.parse.blocks import Block, NotAReport, Unreadable
 
-__all__ = ["KINDS", "MAX_BYTES", "Unreadable", "detect_kind", "read_bytes", "read_path", "read_text"]
+__all__ = [
+    "KINDS",
+    "MAX_BYTES",
+    "NotAReport",
+    "Unreadable",
+    "detect_kind",
+    "read_bytes",
+    "read_path",
+    "read_text",
+]
 
 MAX_BYTES = 20 * 1024 * 1024
 KINDS = ("text", "html", "docx", "pdf")
@@ -81,8 +91,8 @@ def blocks_of(data: bytes, name: str = "") -> list[Block]:
     return text_blocks(decode_text(data))
 
 
-def read_bytes(data: bytes, name: str = "") -> AnnualReport:
-    return assemble(blocks_of(data, name), source=name or None)
+def read_bytes(data: bytes, name: str = "", *, reports_only: bool = False) -> AnnualReport:
+    return assemble(blocks_of(data, name), source=name or None, reports_only=reports_only)
 
 
 def read_text(text: str, name: str = "") -> AnnualReport:
@@ -91,7 +101,7 @@ def read_text(text: str, name: str = "") -> AnnualReport:
     return assemble(text_blocks(text), source=name or None)
 
 
-def read_path(path: str | Path) -> AnnualReport:
+def read_path(path: str | Path, *, reports_only: bool = False) -> AnnualReport:
     path = Path(path)
     try:
         size = path.stat().st_size
@@ -102,4 +112,4 @@ def read_path(path: str | Path) -> AnnualReport:
         data = path.read_bytes()
     except OSError as exc:
         raise Unreadable(f"无法打开文件：{exc.strerror or exc}") from exc
-    return read_bytes(data, str(path))
+    return read_bytes(data, str(path), reports_only=reports_only)

@@ -10,21 +10,24 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 
 from gongkai.report.formats import (
     FORMATS,
+    REPORT_TITLE_MARKERS,
     SECTIONS,
     TABLE2_FIRST_HEADER,
     TABLE3_COLUMNS,
     TABLE4_COLUMNS,
     TABLE4_GROUPS,
+    TABLE_LABELS,
     Format,
     Row,
     format_for_year,
     normalize,
 )
-from gongkai.report.model import DASHES, AnnualReport, Cell, Cells, Finding, parse_number
-from gongkai.report.parse.blocks import Block, Para, Unreadable
+from gongkai.report.model import DASHES, AnnualReport, Cell, Cells, Finding, Location, Severity, parse_number
+from gongkai.report.parse.blocks import Block, NotAReport, Para, Unreadable
 from gongkai.report.parse.blocks import Row as BlockRow
 
 _CJK_GAP = re.compile(
@@ -35,6 +38,8 @@ _TITLE_YEAR = re.compile(r"(\d{4})\s*年度?")
 _TITLE_WORDS = ("年度报告", "年报")
 _REPORT_SUBJECT = re.compile(r"(政府信息公开|政务公开|信息公开).*$")
 _NUMERALS = "一二三四五六"
+# How far into a document (normalized characters) its title must name it an annual report.
+_MARKER_REACH = 3000
 
 
 def tidy(text: str) -> str:
@@ -74,7 +79,19 @@ class _Assembler:
         self.findings: list[Finding] = []
         self._splits: dict[int, tuple[str, list[str]]] = {}
 
-    def finding(self, rule: str, severity: str, location: str, message: str, expected=None, actual=None):
+    @cached_property
+    def text(self) -> str:
+        """All the document's text, normalized; computed once (finding the sections only splits blocks)."""
+        return normalize(" ".join(_block_text(b) for b in self.blocks))
+
+    def has_report_markers(self) -> bool:
+        """Whether the document names itself an annual report near its start, or holds a table label."""
+        start = self.text[:_MARKER_REACH]
+        return all(m in start for m in REPORT_TITLE_MARKERS) or any(k in self.text for k in TABLE_LABELS)
+
+    def finding(
+        self, rule: str, severity: Severity, location: Location, message: str, expected=None, actual=None
+    ):
         self.findings.append(Finding(rule, severity, location, message, expected, actual))
 
     # --- document structure ---
@@ -88,7 +105,12 @@ class _Assembler:
         fmt = report.layout
         regions = self.regions(headings)
         if fmt is None:
-            self.finding("R7", "error", "format", "无法判断报告采用的格式（2019年版或2021年版），表格未读取")
+            self.finding(
+                "R7",
+                Severity.ERROR,
+                Location("format"),
+                "无法判断报告采用的格式（2019年版或2021年版），表格未读取",
+            )
         else:
             self.read_table2(fmt, regions.get("2", []))
             self.read_table3(fmt, regions.get("3", []))
@@ -237,7 +259,7 @@ class _Assembler:
         return regions
 
     def detect_format(self) -> str | None:
-        text = normalize(" ".join(_block_text(b) for b in self.blocks))
+        text = self.text
         scores = {code: sum(normalize(m) in text for m in fmt.markers) for code, fmt in FORMATS.items()}
         best = max(scores.values())
         winners = [code for code, score in scores.items() if score == best]
@@ -249,7 +271,7 @@ class _Assembler:
 
     # --- tables ---
 
-    def fit(self, values: list[str], n: int, location: str, what: str) -> Cells:
+    def fit(self, values: list[str], n: int, location: Location, what: str) -> Cells:
         """Exactly n cells from a row's value cells, or n unknown cells and a finding."""
         # empty cells around the values are layout (spanned label columns, trailing pipes), not blanks
         while len(values) > n and not values[-1]:
@@ -261,7 +283,7 @@ class _Assembler:
             if len(set(values)) == 1:
                 self.finding(
                     "R11",
-                    "warning",
+                    Severity.WARNING,
                     location,
                     f"{what}有{len(values)}个单元格，应为{n}个；多出的单元格（{'、'.join(extra)}）与其余单元格相同，已按前{n}个读取",
                     n,
@@ -270,7 +292,7 @@ class _Assembler:
                 return [Cell(v) for v in values[:n]]
             self.finding(
                 "R11",
-                "error",
+                Severity.ERROR,
                 location,
                 f"{what}有{len(values)}个单元格，应为{n}个，无法确定各数字所属的栏目，未读取",
                 n,
@@ -280,7 +302,7 @@ class _Assembler:
         if len(values) < n:
             self.finding(
                 "R11",
-                "error",
+                Severity.ERROR,
                 location,
                 f"{what}只有{len(values)}个单元格，应为{n}个（表格缺栏或被截断），未读取",
                 n,
@@ -331,15 +353,25 @@ class _Assembler:
             if not block.exact:
                 while values and not values[0]:
                     values = values[1:]
-            cells = self.fit(values, len(t2block.columns), f"table2.{row.code}", f"表二“{row.label}”行")
+            cells = self.fit(values, len(t2block.columns), Location.table2(row.code), f"表二“{row.label}”行")
             report.table2[row.code] = {c.code: cell for c, cell in zip(t2block.columns, cells, strict=True)}
         known = [row for t2block in fmt.table2 for row in t2block.rows]
         missing = [row for row in known if row.code not in report.table2]
         if len(missing) == len(known):
-            self.finding("R11", "error", "table2", "未能读出表二（主动公开政府信息情况）的数据，表二各项未知")
+            self.finding(
+                "R11",
+                Severity.ERROR,
+                Location.table2(),
+                "未能读出表二（主动公开政府信息情况）的数据，表二各项未知",
+            )
         else:
             for row in missing:
-                self.finding("R11", "error", f"table2.{row.code}", f"表二未找到“{row.label}”行，该行各项未知")
+                self.finding(
+                    "R11",
+                    Severity.ERROR,
+                    Location.table2(row.code),
+                    f"表二未找到“{row.label}”行，该行各项未知",
+                )
         for t2block in fmt.table2:
             for row in t2block.rows:
                 report.table2.setdefault(row.code, {c.code: None for c in t2block.columns})
@@ -361,8 +393,8 @@ class _Assembler:
             if region or self.report.sections:
                 self.finding(
                     "R11",
-                    "error",
-                    "table3",
+                    Severity.ERROR,
+                    Location.table3(),
                     "未能读出表三（收到和处理政府信息公开申请情况）的数据，表三各项未知",
                 )
             report.table3 = {row.code: [None] * len(TABLE3_COLUMNS) for row in rows}
@@ -373,17 +405,22 @@ class _Assembler:
             if j in matched:
                 candidate = found[matched[j]]
                 report.table3[row.code] = self.fit(
-                    candidate.values, len(TABLE3_COLUMNS), f"table3.{row.code}", f"表三“{row.label}”行"
+                    candidate.values, len(TABLE3_COLUMNS), Location.table3(row.code), f"表三“{row.label}”行"
                 )
             else:
                 report.table3[row.code] = [None] * len(TABLE3_COLUMNS)
-                self.finding("R11", "error", f"table3.{row.code}", f"表三未找到“{row.label}”行，该行各项未知")
+                self.finding(
+                    "R11",
+                    Severity.ERROR,
+                    Location.table3(row.code),
+                    f"表三未找到“{row.label}”行，该行各项未知",
+                )
         for i, candidate in enumerate(found):
             if i not in {i for i, _ in pairs}:
                 self.finding(
                     "R11",
-                    "warning",
-                    "table3",
+                    Severity.WARNING,
+                    Location.table3(),
                     f"表三有一行无法对应到格式中的任何一行，已忽略：{candidate.label or '（无标签）'} {' '.join(candidate.values)}",
                 )
 
@@ -398,7 +435,7 @@ class _Assembler:
         if len(labelled) == len(TABLE4_GROUPS):
             for g in TABLE4_GROUPS:
                 report.table4[g.code] = self.fit(
-                    labelled[g.code].values, n, f"table4.{g.code}", f"表四“{g.label}”行"
+                    labelled[g.code].values, n, Location.table4(g.code), f"表四“{g.label}”行"
                 )
             return
         values: list[str] = []
@@ -413,11 +450,14 @@ class _Assembler:
         if not values:
             if region:
                 self.finding(
-                    "R11", "error", "table4", "未能读出表四（行政复议、行政诉讼情况）的数据，表四各项未知"
+                    "R11",
+                    Severity.ERROR,
+                    Location.table4(),
+                    "未能读出表四（行政复议、行政诉讼情况）的数据，表四各项未知",
                 )
             report.table4 = {g.code: [None] * n for g in TABLE4_GROUPS}
             return
-        cells = self.fit(values, total, "table4", "表四数据行")
+        cells = self.fit(values, total, Location.table4(), "表四数据行")
         report.table4 = {g.code: cells[k * n : (k + 1) * n] for k, g in enumerate(TABLE4_GROUPS)}
 
     # --- crawler text: a row's cells run together into one digit string ("230 000023") ---
@@ -442,13 +482,16 @@ class _Assembler:
         self.report.table3 = cells
         self.finding(
             "R11",
-            "info",
-            "table3",
+            Severity.INFO,
+            Location.table3(),
             "表三各行的数字连在一起（单元格边界已丢失），已按“总计=各栏之和”拆分，只采用唯一可能的拆分",
         )
         for label in undecided:
             self.finding(
-                "R11", "error", "table3", f"表三“{label}”行的数字连在一起，无法唯一拆分，该行各项未知"
+                "R11",
+                Severity.ERROR,
+                Location.table3(),
+                f"表三“{label}”行的数字连在一起，无法唯一拆分，该行各项未知",
             )
         return True
 
@@ -460,7 +503,9 @@ class _Assembler:
         n = len(TABLE4_COLUMNS)
         split = _unique_split(match.group(1).replace(" ", ""), groups=len(TABLE4_GROUPS), size=n)
         if split is None:
-            self.finding("R11", "error", "table4", "表四的数字连在一起，无法唯一拆分，表四各项未知")
+            self.finding(
+                "R11", Severity.ERROR, Location.table4(), "表四的数字连在一起，无法唯一拆分，表四各项未知"
+            )
             self.report.table4 = {g.code: [None] * n for g in TABLE4_GROUPS}
         else:
             self.report.table4 = {
@@ -640,8 +685,16 @@ def _align(found: list[_Candidate], rows: tuple[Row, ...]) -> list[tuple[int, in
     return pairs[::-1]
 
 
-def assemble(blocks: list[Block], *, source: str | None = None) -> AnnualReport:
-    report = _Assembler(list(blocks), source).run()
+def assemble(blocks: list[Block], *, source: str | None = None, reports_only: bool = False) -> AnnualReport:
+    """The report in the blocks. With `reports_only`, a document without any of a report's markers raises
+    NotAReport before it is looked at further; one with them that holds no report raises Unreadable."""
+    assembler = _Assembler(list(blocks), source)
+    if reports_only and not assembler.has_report_markers():
+        raise NotAReport(
+            f"开头 {_MARKER_REACH} 字内没有“{'”“'.join(REPORT_TITLE_MARKERS)}”字样，"
+            "全文也没有年度报告表格的栏目名称"
+        )
+    report = assembler.run()
     if report.title is None and not report.sections and not _any_number(report):
         raise Unreadable("未找到年度报告的标题、章节或表格：这不像是一份政府信息公开工作年度报告")
     return report

@@ -33,3 +33,8 @@ Block = Para | Row
 
 class Unreadable(Exception):
     """The input holds no report text at all (binary junk, a scanned PDF, an empty file)."""
+
+
+class NotAReport(Exception):
+    """The input was read and is not an annual report: it has none of a report's markers
+    (formats.REPORT_TITLE_MARKERS near its start, or a label of the tables)."""

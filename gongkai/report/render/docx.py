@@ -245,12 +245,7 @@ def _table(doc, grid: Grid, size_pt: float) -> None:
             header.set(qn("w:val"), "true")
             tr_pr.append(header)
 
-    # a row group (a table-2 block, the rows of table 3) stays on one page when it fits, as in the PDF
-    keep = set()
-    start = len(grid.head)
-    for body in grid.bodies:
-        keep.update(range(start, start + len(body) - 1))
-        start += len(body)
+    keep = grid.keep_with_next  # rows that stay with the next, as in the PDF
 
     styles = {name: doc.styles[name].style_id for name in ("Table Head", "Table Text")}
     for r, c, spec in grid.placed():

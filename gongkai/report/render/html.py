@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from html import escape
 from string import Template
 
@@ -14,12 +15,14 @@ from gongkai.report.render.layout import (
     TABLE_SECTIONS,
     Grid,
     GridCell,
+    ending,
     heading,
     is_subhead,
     layout_of,
     paragraphs,
     sections_to_print,
     table_grid,
+    text_lines,
     title_lines,
     title_of,
 )
@@ -79,7 +82,12 @@ main { box-sizing: border-box; max-width: 210mm; margin: 0 auto; padding: 37mm 2
 # text then reads one line per row (label and seven numbers), which is what the readers rely on.
 _PRINT_CSS = """
 td.label, td.number { vertical-align: top; }
-table.table3, table.table4 { break-inside: avoid; page-break-inside: avoid; }
+table.table4 { break-inside: avoid; page-break-inside: avoid; }
+tr.keep { break-after: avoid; page-break-after: avoid; }
+p { orphans: 2; widows: 2; }
+p.subhead { break-after: avoid; page-break-after: avoid; }
+/* the last lines of the report do not stand alone on a last page (layout.ending) */
+.with-previous { break-before: avoid; page-break-before: avoid; break-inside: avoid; page-break-inside: avoid; }
 """
 
 _PAGE_CSS = """
@@ -130,6 +138,27 @@ def render_html(report: AnnualReport, *, media: str = "screen") -> str:
     )
 
 
+@dataclass
+class _Block:
+    """A heading, paragraph or table of the body, and the lines it takes (None for a table)."""
+
+    kind: str  # "h2" | "p" | "subhead" | "table2" | "table3" | "table4"
+    text: str = ""
+    grid: Grid | None = None  # of a table
+    lines: int | None = 1
+    classes: list[str] = field(default_factory=list)
+    style: str = ""
+
+    def render(self) -> str:
+        if self.grid is not None:
+            return _table(self.grid, [self.kind, *self.classes])
+        tag = "h2" if self.kind == "h2" else "p"
+        classes = (["subhead"] if self.kind == "subhead" else []) + self.classes
+        attrs = f' class="{" ".join(classes)}"' if classes else ""
+        attrs += f' style="{self.style}"' if self.style else ""
+        return f"<{tag}{attrs}>{escape(self.text)}</{tag}>"
+
+
 def _body(report: AnnualReport) -> str:
     fmt = layout_of(report)
     lines = title_lines(report)
@@ -137,43 +166,59 @@ def _body(report: AnnualReport) -> str:
         out = ["<h1>" + "".join(f'<span class="line">{escape(line)}</span>' for line in lines) + "</h1>"]
     else:
         out = [f"<h1>{escape(lines[0])}</h1>"]
-    out += _paragraphs(report.preamble)
+    blocks = _paragraphs(report.preamble)
+    sections = []  # (section, its first block, the block after its last)
     for section in sections_to_print(report):
-        out.append(f'<section id="s{section.code}">')
-        out.append(f"<h2>{escape(heading(section))}</h2>")
+        start = len(blocks)
+        blocks.append(_Block("h2", heading(section)))
         table = TABLE_SECTIONS.get(section.code)
         if table:
-            out.append(_table(table_grid(report, fmt, table), table))
-        out += _paragraphs(report.sections.get(section.code))
+            blocks.append(_Block(table, grid=table_grid(report, fmt, table), lines=None))
+        blocks += _paragraphs(report.sections.get(section.code))
+        sections.append((section, start, len(blocks)))
+    end = ending([b.lines for b in blocks])
+    for i in end.with_previous:
+        blocks[i].classes.append("with-previous")
+    if end.anchor is not None and blocks[end.anchor].kind in ("p", "subhead"):
+        blocks[end.anchor].style = f"widows: {end.widows}"
+    first = sections[0][1] if sections else len(blocks)
+    out += [b.render() for b in blocks[:first]]
+    for section, start, stop in sections:
+        out.append(f'<section id="s{section.code}">')
+        out += [b.render() for b in blocks[start:stop]]
         out.append("</section>")
     return "\n".join(out)
 
 
-def _paragraphs(text: str | None) -> list[str]:
+def _paragraphs(text: str | None) -> list[_Block]:
     return [
-        f'<p class="subhead">{escape(p)}</p>' if is_subhead(p) else f"<p>{escape(p)}</p>"
+        _Block("subhead" if is_subhead(p) else "p", p, lines=text_lines(p, indent=0 if is_subhead(p) else 2))
         for p in paragraphs(text)
     ]
 
 
-def _table(grid: Grid, name: str) -> str:
-    out = [f'<table class="{name}">', "<colgroup>"]
+def _table(grid: Grid, classes: list[str]) -> str:
+    out = [f'<table class="{" ".join(classes)}">', "<colgroup>"]
     out += [f'<col style="width:{w:.2f}%">' for w in grid.widths]
     out.append("</colgroup>")
     if grid.head:
         out.append("<thead>")
         out += [_tr(row, head=True) for row in grid.head]
         out.append("</thead>")
+    keep, index = grid.keep_with_next, len(grid.head)
     for body in grid.bodies:
         out.append('<tbody class="block">' if len(grid.bodies) > 1 else "<tbody>")
-        out += [_tr(row) for row in body]
+        for row in body:
+            out.append(_tr(row, keep=index in keep))
+            index += 1
         out.append("</tbody>")
     out.append("</table>")
     return "\n".join(out)
 
 
-def _tr(row: list[GridCell], *, head: bool = False) -> str:
-    return "<tr>" + "".join(_cell(cell, head) for cell in row) + "</tr>"
+def _tr(row: list[GridCell], *, head: bool = False, keep: bool = False) -> str:
+    opening = '<tr class="keep">' if keep else "<tr>"
+    return opening + "".join(_cell(cell, head) for cell in row) + "</tr>"
 
 
 def _cell(cell: GridCell, head: bool) -> str:

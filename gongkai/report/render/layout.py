@@ -118,6 +118,52 @@ def table4_heads() -> list[tuple[str, str]]:
     return out
 
 
+# --- pages ---------------------------------------------------------------------------------------------
+
+# The end of a report keeps at least this many lines together: a last page with a line or two on it
+# looks like a mistake.
+LAST_PAGE_LINES = 6
+# Characters in a line of body text (16 pt on the 156 mm of an A4 page between the margins), to tell
+# how many lines a paragraph takes; an estimate is enough.
+LINE_CHARS = 27
+
+
+def text_lines(text: str, *, indent: int = 2) -> int:
+    """About how many lines a paragraph of body text takes (its first line indented by `indent`)."""
+    return max(1, -(-(len(text) + indent) // LINE_CHARS))
+
+
+@dataclass(frozen=True)
+class Ending:
+    """How the last blocks of a report stay together (see `ending`)."""
+
+    # blocks to keep whole and on the page of the block before them
+    with_previous: frozenset[int]
+    # the block they stay with, and how many of its lines must go along when it is broken over two pages
+    anchor: int | None = None
+    widows: int = 2
+
+
+def ending(lines: list[int | None]) -> Ending:
+    """Which of the last blocks (their lines, None for a table) to keep together so that the last page
+    holds at least LAST_PAGE_LINES lines: going back from the last block, each block stays whole with the
+    one before until they add up to that many lines (a table counts as enough: its rows go along). The
+    block reached is the anchor; of it, as many lines as are still missing go along if it is broken."""
+    if not lines:
+        return Ending(frozenset())
+    keep: set[int] = set()
+    j = len(lines) - 1
+    total = lines[j] if lines[j] is not None else LAST_PAGE_LINES
+    while total < LAST_PAGE_LINES and j > 0:
+        keep.add(j)
+        j -= 1
+        if lines[j] is None:  # a table: it, or its last rows, go along
+            return Ending(frozenset(keep))
+        total += lines[j]
+    missing = LAST_PAGE_LINES - (total - (lines[j] or 0))
+    return Ending(frozenset(keep), anchor=j, widows=max(2, missing))
+
+
 # --- grids ---------------------------------------------------------------------------------------------
 
 
@@ -144,6 +190,9 @@ class Grid:
     head: list[GridRow] = field(default_factory=list)
     # row groups that should not be split over two pages when avoidable (a table-2 block)
     bodies: list[list[GridRow]] = field(default_factory=list)
+    # rows (indexes into rows()) to keep on the page of the row after them when avoidable; None: every
+    # row of a body but its last, so that each body stays together
+    keep: set[int] | None = None
 
     @property
     def columns(self) -> int:
@@ -151,6 +200,17 @@ class Grid:
 
     def rows(self) -> list[GridRow]:
         return [*self.head, *(row for body in self.bodies for row in body)]
+
+    @property
+    def keep_with_next(self) -> set[int]:
+        """Rows after which a page should not break: the writers of paged documents keep them so."""
+        if self.keep is not None:
+            return self.keep
+        keep, start = set(), len(self.head)
+        for body in self.bodies:
+            keep.update(range(start, start + len(body) - 1))
+            start += len(body)
+        return keep
 
     def placed(self) -> Iterator[tuple[int, int, GridCell]]:
         """(row, column, cell) with the grid position of every cell's top-left corner."""
@@ -250,7 +310,17 @@ def table3_grid(report: AnnualReport, fmt: Format) -> Grid:
         cells += [GridCell(text, "number") for text in table3_cells(report, row.code)]
         body.append(cells)
     grid.bodies = [body]
+    # Too long to keep whole when it starts low on a page: it may break between groups of rows, never
+    # inside a numbered group (（三）1–8, …), after its first row or before its last rows.
+    grid.keep = {len(grid.head) + i for i in range(len(rows) - 1) if _keep_together(rows, i)}
     return grid
+
+
+def _keep_together(rows, i: int) -> bool:
+    """Whether table 3's row i and the row after it belong on one page."""
+    row, after = rows[i], rows[i + 1]
+    same_group = bool(row.group) and row.group == after.group and row.group != TABLE3_RESULTS_LABEL
+    return i == 0 or same_group or after.code in ("total", "carried_out")
 
 
 def _run_length(rows, start: int, belongs) -> int:

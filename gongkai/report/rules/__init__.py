@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from gongkai.report.model import AnnualReport, Finding
-from gongkai.report.rules.common import ERROR, INFO, R6_TOLERANCE, WARNING
+from gongkai.report.rules.common import R6_TOLERANCE
 from gongkai.report.rules.document import r7_format_year, r8_sections_period
 from gongkai.report.rules.narrative import r9_text_vs_tables, r10_text_parts
 from gongkai.report.rules.tables import (
@@ -59,7 +59,7 @@ RULES: dict[str, Rule] = {
     "R10": Rule(r10_text_parts, "正文“共N条，其中……”所列各项之和等于所述总数"),
     "R11": Rule(r11_cells, "表格完整，各单元格为非负整数（本年增/减可为负，金额可为小数）"),
 }
-__all__ = ["ERROR", "INFO", "R6_TOLERANCE", "RULES", "WARNING", "Rule", "check"]
+__all__ = ["R6_TOLERANCE", "RULES", "Rule", "check"]
 _USES_PREVIOUS = frozenset({"R5", "R6"})
 
 

@@ -15,10 +15,10 @@ from gongkai.report.formats import (
 from gongkai.report.model import (
     AnnualReport,
     Cell,
+    Location,
     Number,
 )
 
-ERROR, WARNING, INFO = "error", "warning", "info"
 TOTAL = len(TABLE3_COLUMNS) - 1  # index of the 总计 column of table 3
 TABLE4_TOTAL = len(TABLE4_COLUMNS) - 1
 # R6 compares 现行有效件数 with last year's plus issued minus repealed; documents amended or lapsing
@@ -147,15 +147,15 @@ def to_int(text: str) -> int:
     return total + digit
 
 
-def texts_of(report: AnnualReport, *, preamble: bool = False) -> Iterator[tuple[str, str]]:
+def texts_of(report: AnnualReport, *, preamble: bool = False) -> Iterator[tuple[Location, str]]:
     """(location, flattened text) of the preamble (optionally) and each section present, in order."""
     if preamble:
-        yield "preamble", flatten(report.preamble)
+        yield Location("preamble"), flatten(report.preamble)
     for code in sorted(report.sections, key=lambda k: (len(k), k)):
-        yield f"section.{code}", flatten(report.sections[code])
+        yield Location.section(code), flatten(report.sections[code])
 
 
-def section_sentences(report: AnnualReport) -> Iterator[tuple[str, str]]:
+def section_sentences(report: AnnualReport) -> Iterator[tuple[Location, str]]:
     for location, text in texts_of(report):
         for sentence in split_sentences(text):
             yield location, sentence

@@ -12,11 +12,11 @@ from gongkai.report.formats import (
 from gongkai.report.model import (
     AnnualReport,
     Finding,
+    Location,
+    Severity,
 )
 from gongkai.report.rules.common import (
-    ERROR,
     SECTION_NAMES,
-    WARNING,
     flatten,
     quote_match,
     split_sentences,
@@ -30,18 +30,25 @@ from gongkai.report.rules.common import (
 def r7_format_year(report: AnnualReport) -> list[Finding]:
     layout = report.layout
     if layout is None or report.year is None:
-        if any(f.rule == "R7" and f.location == "format" for f in report.findings):
+        if any(f.rule == "R7" and f.location == Location("format") for f in report.findings):
             return []  # the reader already said it could not tell
         missing = "格式" if layout is None else "年份"
-        return [Finding("R7", WARNING, "format", f"无法判断本报告的{missing}，未检查格式是否与年份相符")]
+        return [
+            Finding(
+                "R7",
+                Severity.WARNING,
+                Location("format"),
+                f"无法判断本报告的{missing}，未检查格式是否与年份相符",
+            )
+        ]
     expected = format_for_year(report.year)
     if expected.code == layout.code:
         return []
     return [
         Finding(
             "R7",
-            ERROR,
-            "format",
+            Severity.ERROR,
+            Location("format"),
             f"{report.year} 年的年度报告应使用 {expected.code} 年版格式（{expected.notice}），"
             f"而本报告使用 {layout.code} 年版格式（{layout.notice}）",
             expected=expected.code,
@@ -64,7 +71,9 @@ _LISTING_ALIASES = {"1": ("基本情况",), "4": ("复议",), "5": ("存在的�
 
 def r8_sections_period(report: AnnualReport) -> list[Finding]:
     findings = [
-        Finding("R8", ERROR, f"section.{s.code}", f"缺少第{s.numeral}部分“{s.numeral}、{s.label}”")
+        Finding(
+            "R8", Severity.ERROR, Location.section(s.code), f"缺少第{s.numeral}部分“{s.numeral}、{s.label}”"
+        )
         for s in SECTIONS
         if s.code not in report.sections
     ]
@@ -87,8 +96,8 @@ def _period_findings(report: AnnualReport) -> list[Finding]:
         return [
             Finding(
                 "R8",
-                WARNING,
-                "period",
+                Severity.WARNING,
+                Location("period"),
                 f"统计期限写作“{match.group(0)}”，而应为{year}1 月 1 日至 12 月 31 日",
                 expected=f"{report.year or ''}年1月1日至12月31日",
                 actual=match.group(0),
@@ -105,8 +114,8 @@ def _parts_findings(report: AnnualReport) -> list[Finding]:
             findings.append(
                 Finding(
                     "R8",
-                    WARNING,
-                    "preamble",
+                    Severity.WARNING,
+                    Location("preamble"),
                     f"前言称全文共 {n} 部分（“{quote_match(sentence, announced)}”），而年度报告应有六部分",
                     expected=len(SECTIONS),
                     actual=n,
@@ -121,8 +130,8 @@ def _parts_findings(report: AnnualReport) -> list[Finding]:
             findings.append(
                 Finding(
                     "R8",
-                    WARNING,
-                    "preamble",
+                    Severity.WARNING,
+                    Location("preamble"),
                     f"前言列出的组成部分只有 {len(listed)} 个，未列出：{missing}",
                     expected=len(SECTIONS),
                     actual=len(listed),

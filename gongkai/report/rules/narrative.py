@@ -9,15 +9,15 @@ from typing import NamedTuple
 from gongkai.report.model import (
     AnnualReport,
     Finding,
+    Location,
     Number,
+    Severity,
 )
 from gongkai.report.rules.common import (
     CLAUSE_END,
-    ERROR,
     NUMBER,
     TABLE4_TOTAL,
     TOTAL,
-    WARNING,
     plus_text,
     quote_match,
     section_sentences,
@@ -137,13 +137,13 @@ def _stated(match: re.Match) -> int:
     return to_int(match.group("n")) if "n" in match.re.groupindex else 0
 
 
-def _claim_applies(claim: _Claim, match: re.Match, sentence: str, location: str) -> bool:
+def _claim_applies(claim: _Claim, match: re.Match, sentence: str, location: Location) -> bool:
     context = _clause_before(sentence, match.start()) + match.group(0)
     if claim.about_applications:
         return "申请" in sentence and not _NOT_APPLICATIONS.search(context)
     if claim.about_all_cases:
         # outside section 四, review and litigation may be about any matter, not disclosure
-        about_disclosure = location == "section.4" or "公开" in sentence
+        about_disclosure = location == Location.section("4") or "公开" in sentence
         return about_disclosure and not _NOT_TOTAL_CASES.search(context)
     return True
 
@@ -163,7 +163,7 @@ def r9_text_vs_tables(report: AnnualReport) -> list[Finding]:
                 findings.append(
                     Finding(
                         "R9",
-                        ERROR,
+                        Severity.ERROR,
                         location,
                         f"正文“{quote_match(sentence, match)}”中“{match.group(0)}”为 {stated}，"
                         f"而{figure.label}为 {figure.value}",
@@ -233,7 +233,7 @@ def r10_text_parts(report: AnnualReport) -> list[Finding]:
             findings.append(
                 Finding(
                     "R10",
-                    WARNING,
+                    Severity.WARNING,
                     location,
                     f"正文“{quote_match(sentence, total, width=80)}”：总数为 {stated} {unit}，"
                     f"而其中所列各项之和为 {plus_text(values)} = {sum(values)} {unit}",

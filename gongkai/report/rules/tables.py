@@ -18,17 +18,13 @@ from gongkai.report.model import (
     AnnualReport,
     Cell,
     Finding,
-    table2_location,
-    table3_location,
-    table4_location,
+    Location,
+    Severity,
 )
 from gongkai.report.rules.common import (
-    ERROR,
-    INFO,
     R6_TOLERANCE,
     TABLE4_TOTAL,
     TOTAL,
-    WARNING,
     cell_at,
     label3,
     outcome_codes_of,
@@ -55,8 +51,8 @@ def r1_carry_balance(report: AnnualReport) -> list[Finding]:
         findings.append(
             Finding(
                 "R1",
-                ERROR,
-                table3_location("carried_out", c),
+                Severity.ERROR,
+                Location.table3("carried_out", c),
                 f"表三 {column.label}列：{label3('new')} + {label3('carried_in')} = {new} + {carried_in} = "
                 f"{new + carried_in}，而{label3('total')} + {label3('carried_out')} = {total} + {carried_out} = "
                 f"{total + carried_out}{TABLE3_NOTE}",
@@ -78,8 +74,8 @@ def r2_outcome_total(report: AnnualReport) -> list[Finding]:
         findings.append(
             Finding(
                 "R2",
-                ERROR,
-                table3_location("total", c),
+                Severity.ERROR,
+                Location.table3("total", c),
                 f"表三 {column.label}列：（七）总计 = {total}，而各项办理结果（予以公开、部分公开、不予公开、"
                 f"无法提供、不予处理、其他处理各项）之和 = {parts}",
                 expected=parts,
@@ -106,8 +102,8 @@ def r3_applicant_total(report: AnnualReport) -> list[Finding]:
         findings.append(
             Finding(
                 "R3",
-                ERROR,
-                table3_location(code, TOTAL),
+                Severity.ERROR,
+                Location.table3(code, TOTAL),
                 f"表三“{label3(code)}”行：总计 = {total}，而六类申请人（自然人、商业企业、科研机构、社会公益组织、"
                 f"法律服务机构、其他）之和 = {plus_text(parts)} = {expected}",
                 expected=expected,
@@ -118,8 +114,8 @@ def r3_applicant_total(report: AnnualReport) -> list[Finding]:
         findings.append(
             Finding(
                 "R3",
-                INFO,
-                "table3",
+                Severity.INFO,
+                Location.table3(),
                 f"表三有 {len(blank_totals)} 行的总计栏空白而申请人各栏有数字（{'、'.join(blank_totals)}），"
                 "这些行未核对总计；空白不等于 0",
                 actual=len(blank_totals),
@@ -138,8 +134,8 @@ def r4_review_litigation_total(report: AnnualReport) -> list[Finding]:
         findings.append(
             Finding(
                 "R4",
-                ERROR,
-                table4_location(group.code, TABLE4_TOTAL),
+                Severity.ERROR,
+                Location.table4(group.code, TABLE4_TOTAL),
                 f"表四 {group.label}：总计 = {total}，而结果维持 + 结果纠正 + 其他结果 + 尚未审结 = "
                 f"{plus_text(parts)} = {expected}",
                 expected=expected,
@@ -153,8 +149,8 @@ def r4_review_litigation_total(report: AnnualReport) -> list[Finding]:
         findings.append(
             Finding(
                 "R4",
-                WARNING,
-                table4_location("litigation_after_review", TABLE4_TOTAL),
+                Severity.WARNING,
+                Location.table4("litigation_after_review", TABLE4_TOTAL),
                 f"表四：复议后起诉的行政诉讼（{suits}件）多于本年行政复议（{reviews}件），"
                 "可能包括往年或其他机关复议后起诉的案件，请核实",
                 expected=reviews,
@@ -170,12 +166,17 @@ def r4_review_litigation_total(report: AnnualReport) -> list[Finding]:
 def _previous_problem(report: AnnualReport, previous: AnnualReport) -> Finding | None:
     """Why last year's report cannot be compared with this one, or None when it can."""
     if report.year is None or previous.year is None:
-        return Finding("R5", WARNING, "previous", "无法确定本报告或上一年度报告的年份，未比较上年结转数")
+        return Finding(
+            "R5",
+            Severity.WARNING,
+            Location("previous"),
+            "无法确定本报告或上一年度报告的年份，未比较上年结转数",
+        )
     if previous.year != report.year - 1:
         return Finding(
             "R5",
-            WARNING,
-            "previous",
+            Severity.WARNING,
+            Location("previous"),
             f"作为上一年度提供的是 {previous.year} 年的报告，而本报告是 {report.year} 年的，未比较上年结转数",
             expected=report.year - 1,
             actual=previous.year,
@@ -183,8 +184,8 @@ def _previous_problem(report: AnnualReport, previous: AnnualReport) -> Finding |
     if report.agency and previous.agency and normalize(report.agency) != normalize(previous.agency):
         return Finding(
             "R5",
-            WARNING,
-            "previous",
+            Severity.WARNING,
+            Location("previous"),
             f"上一年度报告的机关（{previous.agency}）与本报告（{report.agency}）不同，未比较上年结转数",
         )
     return None
@@ -204,8 +205,8 @@ def r5_carried_over(report: AnnualReport, previous: AnnualReport | None = None) 
         findings.append(
             Finding(
                 "R5",
-                ERROR,
-                table3_location("carried_in", c),
+                Severity.ERROR,
+                Location.table3("carried_in", c),
                 f"表三 {column.label}列：二、上年结转政府信息公开申请数量 = {carried_in}，"
                 f"而 {previous.year} 年报告的四、结转下年度继续办理 = {before}",
                 expected=before,
@@ -234,8 +235,8 @@ def r6_documents_in_force(report: AnnualReport, previous: AnnualReport | None = 
         findings.append(
             Finding(
                 "R6",
-                WARNING,
-                table2_location(code, in_force_label),
+                Severity.WARNING,
+                Location.table2(code, in_force_label),
                 f"表二“{row.label}”：{in_force_label} = {in_force}，而 {previous.year} 年的{in_force_label} + "
                 f"{issued_label} − {repealed_label} = {before} + {issued} − {repealed} = {expected}",
                 expected=expected,
@@ -248,14 +249,10 @@ def r6_documents_in_force(report: AnnualReport, previous: AnnualReport | None = 
 # --- R11: every cell a number of the right kind, every table complete ---
 
 
-def _covered(report: AnnualReport, location: str) -> bool:
+def _covered(report: AnnualReport, location: Location) -> bool:
     """Whether the reader already reported an R11 finding about this location, its table or row, or a part of it."""
-
-    def related(a: str, b: str) -> bool:
-        return a == b or a.startswith((b + ".", b + "["))
-
     return any(
-        f.rule == "R11" and (related(location, f.location) or related(f.location, location))
+        f.rule == "R11" and (f.location.contains(location) or location.contains(f.location))
         for f in report.findings
     )
 
@@ -277,23 +274,23 @@ class _Row(NamedTuple):
     label: str
     missing: bool
     # (cell or None when unread, its column, its location)
-    cells: list[tuple[Cell | None, Column, str]]
+    cells: list[tuple[Cell | None, Column, Location]]
 
 
 class _TableCheck:
     """Collects R11 findings of one table: unreadable rows, bad cells, and cells that are not numbers."""
 
-    def __init__(self, report: AnnualReport, table: str, name: str):
+    def __init__(self, report: AnnualReport, table: Location, name: str):
         self.report, self.table, self.name = report, table, name
         self.findings: list[Finding] = []
         self.not_numbers: list[str] = []
         self.blanks = 0
 
-    def add(self, location: str, message: str) -> None:
+    def add(self, location: Location, message: str) -> None:
         if not _covered(self.report, location):
-            self.findings.append(Finding("R11", ERROR, location, message))
+            self.findings.append(Finding("R11", Severity.ERROR, location, message))
 
-    def cell(self, cell: Cell, kind: str, location: str, label: str) -> None:
+    def cell(self, cell: Cell, kind: str, location: Location, label: str) -> None:
         problem = _cell_problem(cell, kind)
         if problem:
             allowed = {"count": "非负整数", "signed": "整数", "money": "非负金额"}[kind]
@@ -302,7 +299,7 @@ class _TableCheck:
             self.not_numbers.append(label)
             self.blanks += cell.is_blank
 
-    def summary(self, severity: str) -> list[Finding]:
+    def summary(self, severity: Severity) -> list[Finding]:
         if not self.not_numbers:
             return self.findings
         n, shown = (
@@ -316,20 +313,22 @@ class _TableCheck:
         return [*self.findings, Finding("R11", severity, self.table, message, actual=n)]
 
 
-def _check_table(report: AnnualReport, table: str, name: str, title: str, rows: list[_Row], severity: str):
+def _check_table(
+    report: AnnualReport, table: str, name: str, title: str, rows: list[_Row], severity: Severity
+):
     """R11 for one table; `severity` is that of the summary of cells that are not numbers."""
-    check = _TableCheck(report, table, name)
+    check = _TableCheck(report, Location(table), name)
     unread = {row.code: sum(1 for cell, _, _ in row.cells if cell is None) for row in rows}
     if all(row.missing or unread[row.code] == len(row.cells) for row in rows):
-        check.add(table, f"未能读出{name}（{title}），{name}各项未知")
+        check.add(Location(table), f"未能读出{name}（{title}），{name}各项未知")
         return check.findings
     for row in rows:
         if row.missing:
-            check.add(f"{table}.{row.code}", f"{name}缺少“{row.label}”一行，该行各项未知")
+            check.add(Location(table, row.code), f"{name}缺少“{row.label}”一行，该行各项未知")
             continue
         if unread[row.code]:
             check.add(
-                f"{table}.{row.code}",
+                Location(table, row.code),
                 f"{name}“{row.label}”一行未能完整读出（{unread[row.code]} 个单元格未知）",
             )
         for cell, column, location in row.cells:
@@ -343,10 +342,10 @@ def _r11_table3(report: AnnualReport) -> list[Finding]:
     for code in table3_codes(report):
         cells = report.table3.get(code)
         located = [
-            (cell_at(cells, c), column, table3_location(code, c)) for c, column in enumerate(TABLE3_COLUMNS)
+            (cell_at(cells, c), column, Location.table3(code, c)) for c, column in enumerate(TABLE3_COLUMNS)
         ]
         rows.append(_Row(code, label3(code), cells is None, located))
-    return _check_table(report, "table3", "表三", "收到和处理政府信息公开申请情况", rows, WARNING)
+    return _check_table(report, "table3", "表三", "收到和处理政府信息公开申请情况", rows, Severity.WARNING)
 
 
 def _r11_table4(report: AnnualReport) -> list[Finding]:
@@ -354,11 +353,11 @@ def _r11_table4(report: AnnualReport) -> list[Finding]:
     for group in TABLE4_GROUPS:
         cells = report.table4.get(group.code)
         located = [
-            (cell_at(cells, c), column, table4_location(group.code, c))
+            (cell_at(cells, c), column, Location.table4(group.code, c))
             for c, column in enumerate(TABLE4_COLUMNS)
         ]
         rows.append(_Row(group.code, group.label, cells is None, located))
-    return _check_table(report, "table4", "表四", "行政复议、行政诉讼情况", rows, WARNING)
+    return _check_table(report, "table4", "表四", "行政复议、行政诉讼情况", rows, Severity.WARNING)
 
 
 def _r11_table2(report: AnnualReport) -> list[Finding]:
@@ -370,12 +369,12 @@ def _r11_table2(report: AnnualReport) -> list[Finding]:
         for row in block.rows:
             cells = report.table2.get(row.code)
             located = [
-                ((cells or {}).get(column.code), column, table2_location(row.code, column.label))
+                ((cells or {}).get(column.code), column, Location.table2(row.code, column.label))
                 for column in block.columns
             ]
             rows.append(_Row(row.code, row.label, cells is None, located))
     # Table 2 often holds "/" for items an agency does not have: worth knowing, not a warning.
-    return _check_table(report, "table2", "表二", "主动公开政府信息情况", rows, INFO)
+    return _check_table(report, "table2", "表二", "主动公开政府信息情况", rows, Severity.INFO)
 
 
 def r11_cells(report: AnnualReport) -> list[Finding]:
