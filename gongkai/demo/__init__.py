@@ -18,14 +18,17 @@ Demo data (deterministic: random.Random(2020)):
 
 from __future__ import annotations
 
+import os
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from gongkai.demo.data import DEMO_LOGINS, DEMO_PASSWORD, demo_present, load_demo_data
+from gongkai.demo.data import DEMO_APPLICATIONS, DEMO_LOGINS, DEMO_PASSWORD, demo_present, load_demo_data
 
 __all__ = ["run_demo"]
 
@@ -55,7 +58,8 @@ def run_demo(*, port: int, reset: bool, serve: bool) -> int:
             )
         else:
             started = time.perf_counter()
-            summary = load_demo_data()
+            with _progress_bar() as tick:
+                summary = load_demo_data(progress=tick)
             print(
                 f"已载入演示数据（{time.perf_counter() - started:.1f} 秒）："
                 f"{summary.agencies} 个机关，{summary.applications} 件政府信息公开申请，"
@@ -70,6 +74,21 @@ def run_demo(*, port: int, reset: bool, serve: bool) -> int:
     # runserver without DEBUG serves static files only when told to (--insecure): fine on 127.0.0.1
     call_command("runserver", f"127.0.0.1:{port}", use_reloader=False, insecure_serving=True)
     return 0
+
+
+@contextmanager
+def _progress_bar() -> Iterator:
+    """A progress bar on a terminal (quiet in scripts and CI): yields the function to call per item."""
+    if not sys.stdout.isatty() or os.environ.get("CI"):
+        yield lambda: None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    with Progress(
+        "[bold]正在载入演示数据", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=True
+    ) as bar:
+        task = bar.add_task("demo", total=DEMO_APPLICATIONS)
+        yield lambda: bar.advance(task)
 
 
 def _database_label() -> str:

@@ -69,16 +69,21 @@ class DemoSummary:
     users: dict = field(default_factory=dict)
 
 
-def load_demo_data() -> DemoSummary:
+# applications the load registers, for a progress bar: the history and the few of the last weeks
+DEMO_APPLICATIONS = sum(ZIRANJU_VOLUME.values()) + sum(SHENGTAI_VOLUME.values()) + 12
+
+
+def load_demo_data(*, progress=None) -> DemoSummary:
     """Load the demo agencies, users and records through the services (each step its own transaction, as
-    in real use). All or nothing: if the load fails, the database is emptied again."""
+    in real use). `progress()` is called after each application. All or nothing: if the load fails, the
+    database is emptied again."""
     from gongkai.cases.calendar import calendar_pinned
 
     # The holiday tables cannot change during the load: one calendar for all of it instead of every
     # service call checking the tables' version (two queries each, a third of the load time).
     try:
         with calendar_pinned() as calendar:
-            return _Loader(random.Random(DEMO_SEED), calendar).load()
+            return _Loader(random.Random(DEMO_SEED), calendar, progress).load()
     except BaseException:
         call_command("flush", interactive=False, verbosity=0)
         raise
@@ -184,7 +189,7 @@ _KIND_WEIGHTS = {
 
 
 class _Loader:
-    def __init__(self, rng: random.Random, calendar):
+    def __init__(self, rng: random.Random, calendar, progress=None):
         from gongkai.cases import services
 
         self.rng = rng
@@ -192,6 +197,7 @@ class _Loader:
         self.cal = calendar
         self.summary = DemoSummary()
         self.today = timezone.localdate()
+        self.progress = progress or (lambda: None)
 
     # -- agencies and people --
 
@@ -399,6 +405,7 @@ class _Loader:
     def _register(self, agency, clerk, received: dt.date, kind: str, description: str):
         from gongkai.cases.applicant import Applicant
 
+        self.progress()
         fields = self._applicant(kind)
         channel = fields.pop("channel")
         return self.services.application_register(
