@@ -61,7 +61,7 @@ def render_docx(report: AnnualReport) -> bytes:
     props.subject = "政府信息公开工作年度报告"
 
     fmt = layout_of(report)
-    title = doc.add_paragraph(style="Heading 1")
+    title = add_paragraph(doc, style="Heading 1")
     for i, line in enumerate(title_lines(report)):
         run = title.add_run()
         if i:
@@ -69,7 +69,7 @@ def render_docx(report: AnnualReport) -> bytes:
         run.add_text(line)
     _paragraphs(doc, report.preamble)
     for section in sections_to_print(report):
-        doc.add_paragraph(heading(section), style="Heading 2")
+        add_paragraph(doc, heading(section), style="Heading 2")
         table = TABLE_SECTIONS.get(section.code)
         if table:
             _table(doc, table_grid(report, fmt, table), TABLE_PT[table])
@@ -81,7 +81,7 @@ def render_docx(report: AnnualReport) -> bytes:
 
 def _paragraphs(doc, text: str | None) -> None:
     for p in paragraphs(text):
-        doc.add_paragraph(p, style="Report Subhead" if is_subhead(p) else "Report Body")
+        add_paragraph(doc, p, style="Report Subhead" if is_subhead(p) else "Report Body")
 
 
 # --- page and styles ---
@@ -193,6 +193,18 @@ def _indent(ppr, *, chars: float, size_pt: float) -> None:
     ind = ppr.get_or_add_ind()  # python-docx keeps the schema order of pPr children
     ind.set(qn("w:firstLineChars"), str(int(chars * 100)))
     ind.set(qn("w:firstLine"), str(int(chars * size_pt * 20)))
+
+
+def add_paragraph(doc, text: str = "", style: str | None = None):
+    """doc.add_paragraph with the style set by its id, looked up once per document: python-docx looks a
+    style name up by scanning every style for each paragraph, a third of the time of a letter."""
+    paragraph = doc.add_paragraph(text)
+    if style and style != "Normal":
+        ids = doc.__dict__.setdefault("_style_ids", {})
+        if style not in ids:
+            ids[style] = doc.styles[style].style_id
+        paragraph._p.get_or_add_pPr().style = ids[style]
+    return paragraph
 
 
 def add_run(paragraph, text: str, east_asia: str, size: float):
