@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from gongkai.approvals.models import ApprovalRequest
+from gongkai.approvals.selectors import approvals_awaiting
 from gongkai.approvals.services import approval_decide
 from gongkai.audit.models import AuditEvent
 from gongkai.cases import letters, services
@@ -60,3 +61,24 @@ def test_soft_limit_decisions_after_it_are_recorded_late(two_levels, application
     assert signed.after["status"] == "approved"
     # the final decision's own comment and lateness are in the audit trail as well
     assert (signed.after["comment"], signed.after["late"]) == ("同意出具", True)
+
+
+def receipt(application, by):
+    return letters.letter_draft(application=application, by=by, kind="receipt")
+
+
+@pytest.mark.parametrize("size", [1, 12])
+def test_the_queue_takes_a_constant_number_of_queries(
+    tree, register, application, clerk, head, size, django_assert_max_num_queries
+):
+    set_letter_levels(tree["a"], [{"name": "sign", "role": "head"}])
+    for _ in range(size):
+        submit(receipt(application, clerk), clerk)
+    for serial in range(2, 2 + size):
+        services.application_request_extension(
+            application=register(serial=serial), by=clerk, on=D(2020, 10, 29), days=10, reason="需调档"
+        )
+    with django_assert_max_num_queries(2):
+        items = approvals_awaiting(user=head, today=TODAY)
+        urls = [item.url for item in items]
+    assert len(items) == 2 * size and all(urls)
