@@ -447,6 +447,30 @@ def test_a_code_another_agency_uses_is_refused(tree, admin_a, admin_b):
     assert Agency.objects.get(pk=a.pk).letter_code == "沙科信公开"
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"letter_codes": {"extension": "沙科信公开"}},  # the agency's own code, as a kind's own code
+        {"letter_codes": {"extension": "沙科延", "fee": "沙科延"}},  # two kinds, one code
+        {"letter_code": "沙科延", "letter_codes": {"extension": "沙科延"}},
+    ],
+)
+def test_one_code_for_two_sequences_of_an_agency_is_refused(tree, admin_a, application, clerk, change):
+    """A kind with its own code runs its own sequence: the same code on two sequences would give the same
+    文号 twice (and the second issue would fail on the unique 文号)."""
+    agency = tree["a"]
+    with pytest.raises(ValidationError) as caught:
+        agency_settings_update(agency=agency, by=admin_a, **settings_of(agency, **change))
+    assert first_code(caught.value) == "duplicate"
+    assert "文号会重复" in " ".join(caught.value.messages)
+    stored = Agency.objects.get(pk=agency.pk)
+    assert (stored.letter_code, stored.letter_codes) == ("沙科信公开", {})
+    # refused, the kinds keep sharing the agency's one sequence
+    assert issued(application, clerk) == "沙科信公开〔2026〕1号"
+    assert issued(application, clerk, "extension") == "沙科信公开〔2026〕2号"
+
+
 # --- 本机关设置: the page -----------------------------------------------------------------------------------
 
 
@@ -524,6 +548,7 @@ def test_saving_the_settings_page(client, tree, admin_a):
         ("letter_code_extension", "沙 科", "1至20个汉字、字母或数字"),
         ("letter_code_fee", "沙教信公开", "已被其他机关使用"),
         ("letter_code", "字" * 21, "20"),
+        ("letter_code_extension", "沙科信公开", "文号会重复"),  # the agency's own code on a second sequence
     ],
 )
 def test_settings_errors_beside_the_field(client, tree, admin_a, field, value, words):
