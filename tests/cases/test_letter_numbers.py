@@ -584,8 +584,19 @@ def test_the_settings_page_is_for_admins_only(client, tree, clerk, head, supervi
     client.logout()
     response = client.get(settings_url())
     assert response.status_code == 302 and reverse("workbench:login") in response["Location"]
-    client.force_login(admin_b)  # b's admin is no admin of a
+    # b's admin naming agency a (a stale or forged form) changes neither a nor their own b
+    client.force_login(admin_b)
     assert client.get(settings_url()).status_code == 200
+    assert client.get(settings_url(tree["a"])).status_code == 403
+    assert client.post(settings_url(), form_data(tree["a"], letter_code="沙科改")).status_code == 403
+    assert client.post(settings_url(tree["a"]), form_data(tree["a"], letter_code="沙科改")).status_code == 403
+    assert [
+        a.letter_code for a in Agency.objects.filter(pk__in=[tree["a"].pk, tree["b"].pk]).order_by("pk")
+    ] == [
+        "沙科信公开",
+        "沙教信公开",
+    ]
+    assert not AuditEvent.objects.filter(action="agency.settings").exists()
 
 
 @pytest.mark.django_db
