@@ -9,11 +9,14 @@ PostgreSQL ones with DATABASE_URL=postgresql://…
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 
 import pytest
+from bs4 import BeautifulSoup
 from django.contrib import admin
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management import call_command, get_commands
@@ -357,6 +360,27 @@ def admin_client(client, root):
     return client
 
 
+def form_values(page: str) -> dict:
+    """What a browser would post from the admin's change form, as the page shows it."""
+    form = BeautifulSoup(page, "html.parser").find("form", id=lambda v: v and v.endswith("_form"))
+    data: dict = {}
+    for field in form.find_all(["input", "select", "textarea"]):
+        name = field.get("name")
+        if not name or "__prefix__" in name or field.get("type") in ("submit", "button", "file"):
+            continue
+        if field.get("type") == "checkbox":
+            if field.has_attr("checked"):
+                data[name] = "on"
+        elif field.name == "select":
+            selected = field.find("option", selected=True)
+            data[name] = selected["value"] if selected else ""
+        elif field.name == "textarea":
+            data[name] = field.text
+        else:
+            data[name] = field.get("value", "")
+    return data
+
+
 @pytest.mark.django_db
 def test_membership_admin_add_and_delete_are_audited(admin_client, root, tree, make_user):
     user = make_user("new_head")
@@ -406,4 +430,75 @@ def test_membership_admin_has_no_change_permission(admin_client, root, clerk):
     assert Membership.objects.get(pk=membership.pk).role == "clerk"
     page = admin_client.get(f"/admin/agencies/membership/{membership.pk}/change/").content.decode()
     assert 'name="_save"' not in page  # read-only
+    assert not membership_events(actor=root)
+
+
+def inline_rows(data: dict) -> dict[str, dict]:
+    """The inline rows of the posted data: {"memberships-0": {"id": …, "user": …, "role": …}, …}."""
+    out: dict[str, dict] = {}
+    for name, value in data.items():
+        if name.startswith("memberships-") and name.count("-") == 2:
+            prefix, _, field = name.rpartition("-")
+            out.setdefault(prefix, {})[field] = value
+    return out
+
+
+@pytest.mark.django_db
+def test_the_agency_inline_grants_revokes_and_changes_through_the_services(
+    admin_client, root, tree, clerk, head, make_user
+):
+    agency = tree["a"]
+    change_url = f"/admin/agencies/agency/{agency.pk}/change/"
+    data = form_values(admin_client.get(change_url).content.decode())
+    rows_ = inline_rows(data)
+    by_user = {row["user"]: prefix for prefix, row in rows_.items()}
+    clerk_row, head_row = by_user[str(clerk.pk)], by_user[str(head.pk)]
+    new_user = make_user("inline_user")
+    total = int(data["memberships-TOTAL_FORMS"])
+    new_row = f"memberships-{total}"
+    data |= {
+        f"{new_row}-user": str(new_user.pk),  # a new row
+        f"{new_row}-role": "reviewer",
+        f"{new_row}-agency": str(agency.pk),
+        f"{new_row}-id": "",
+        "memberships-TOTAL_FORMS": str(total + 1),
+        f"{clerk_row}-DELETE": "on",  # a deleted row
+        f"{head_row}-role": "admin",  # a changed row
+        "_save": "保存",
+    }
+    old_head = Membership.objects.get(user=head, agency=agency)
+    response = admin_client.post(change_url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert set(Membership.objects.filter(agency=agency).values_list("user__username", "role")) == {
+        ("inline_user", "reviewer"),
+        ("head_a", "admin"),
+    }
+    events = [
+        (e.action, (e.after or e.before)["user"], (e.after or e.before)["role"])
+        for e in membership_events(actor=root)
+    ]
+    assert sorted(events) == sorted(
+        [
+            ("membership.revoke", "clerk_a", "clerk"),
+            ("membership.revoke", "head_a", "head"),  # a changed row: the old role taken away …
+            ("membership.grant", "head_a", "admin"),  # … and the new one given
+            ("membership.grant", "inline_user", "reviewer"),
+        ]
+    )
+    assert not Membership.objects.filter(pk=old_head.pk).exists()
+    # the admin's history of the agency says what happened to its roles
+    entry = LogEntry.objects.filter(object_id=str(agency.pk)).latest("id")
+    parts = {kind: part[kind] for part in json.loads(entry.change_message) for kind in part}
+    assert parts["added"]["name"] == parts["changed"]["name"] == parts["deleted"]["name"] == "人员角色"
+    assert parts["changed"]["fields"] == ["角色"]
+    assert all(e.agency == agency for e in membership_events(actor=root))
+
+
+@pytest.mark.django_db
+def test_saving_the_agency_page_unchanged_grants_nothing(admin_client, root, tree):
+    change_url = f"/admin/agencies/agency/{tree['a'].pk}/change/"
+    data = form_values(admin_client.get(change_url).content.decode()) | {"_save": "保存"}
+    memberships = set(Membership.objects.values_list("pk", "user_id", "role"))
+    assert admin_client.post(change_url, data).status_code == 302
+    assert set(Membership.objects.values_list("pk", "user_id", "role")) == memberships
     assert not membership_events(actor=root)
