@@ -23,6 +23,23 @@ settings.register_profile("default", deadline=None, suppress_health_check=[Healt
 settings.load_profile("default")
 
 
+# --- the test database ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory) -> None:
+    """On SQLite, the test database is a file (in this session's temporary folder), not Django's default
+    shared-cache in-memory database: with shared cache, SQLite locks whole tables and a second connection
+    gets "database table is locked" (SQLITE_LOCKED) at once, which busy_timeout does not wait for. A file
+    takes the same WAL, busy_timeout and BEGIN IMMEDIATE locking as production, so tests where threads write
+    at once (tests/cases/test_letter_numbers.py) wait for each other as the application's workers do."""
+    from django.conf import settings as django_settings
+
+    db = django_settings.DATABASES["default"]
+    if db["ENGINE"] == "django.db.backends.sqlite3" and not db.get("TEST", {}).get("NAME"):
+        db.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("db") / "test-gongkai.sqlite3")
+
+
 # --- documents ---------------------------------------------------------------------------------------------
 
 

@@ -74,14 +74,16 @@ class AgencyAdmin(admin.ModelAdmin):
 
     def save_formset(self, request, form, formset, change):
         """Roles change only through membership_grant / membership_revoke (each one audited); a changed row
-        is the old role taken away and the new one given."""
+        is the old role taken away and the new one given. The formset's new/changed/deleted objects are set
+        as formset.save() would, for the admin's change message."""
         if formset.model is not Membership:
             return super().save_formset(request, form, formset, change)
+        new, changed, deleted = [], [], []
         for inline_form in formset.deleted_forms:
             if inline_form.instance.pk:
-                membership_revoke(
-                    membership=Membership.objects.get(pk=inline_form.instance.pk), by=request.user
-                )
+                membership = Membership.objects.get(pk=inline_form.instance.pk)
+                membership_revoke(membership=membership, by=request.user)
+                deleted.append(membership)
         for inline_form in formset.forms:
             if inline_form in formset.deleted_forms or not inline_form.has_changed():
                 continue
@@ -90,7 +92,14 @@ class AgencyAdmin(admin.ModelAdmin):
                 membership_revoke(
                     membership=Membership.objects.get(pk=inline_form.instance.pk), by=request.user
                 )
-            membership_grant(user=data["user"], agency=form.instance, role=data["role"], by=request.user)
+            granted = membership_grant(
+                user=data["user"], agency=form.instance, role=data["role"], by=request.user
+            )
+            if inline_form.instance.pk:
+                changed.append((granted, inline_form.changed_data))
+            else:
+                new.append(granted)
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = new, changed, deleted
 
 
 @admin.register(Membership)

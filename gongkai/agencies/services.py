@@ -107,6 +107,23 @@ def _check_code(field: str, code: str, agency: Agency) -> str:
     return code
 
 
+def _check_codes_apart(letter_code: str, letter_codes: dict[str, str]) -> None:
+    """A kind with its own code is numbered in its own sequence: the same code on two sequences of the agency
+    (its code and a kind's, or two kinds') would give the same 文号 twice."""
+    used = {letter_code.strip()} if letter_code.strip() else set()
+    for kind, code in letter_codes.items():
+        code = code.strip()
+        if not code:
+            continue
+        if code in used:
+            raise invalid(
+                f"letter_code_{kind}",
+                Code.DUPLICATE,
+                f"机关代字“{code}”已用于本机关其他文书：单独编号的文书须使用不同的机关代字，否则文号会重复",
+            )
+        used.add(code)
+
+
 def agency_settings_update(*, agency: Agency, by, letter_steps: list[dict], **fields) -> Agency:
     """The agency's 机关代字 (one, and optionally one per letter kind), 复议机关, court, how to pay a fee, and
     the approval levels of its letters. Only its 管理员."""
@@ -124,6 +141,10 @@ def agency_settings_update(*, agency: Agency, by, letter_steps: list[dict], **fi
             for kind, code in changes["letter_codes"].items()
             if code.strip()
         }
+    _check_codes_apart(
+        changes.get("letter_code", agency.letter_code or ""),
+        changes.get("letter_codes", agency.letter_codes or {}),
+    )
     for name in ("review_body", "court"):
         if name in changes:
             changes[name] = " ".join(changes[name].split())[:100]

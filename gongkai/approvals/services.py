@@ -143,7 +143,9 @@ def approval_open(
     return request
 
 
-def _finish(request: ApprovalRequest, by, on: dt.date) -> None:
+def _finish(request: ApprovalRequest, by, on: dt.date, decision: dict | None = None) -> None:
+    """Approve the request and let the handler act; `decision` is the comment and lateness of the last
+    step's decision (none when there were no steps), recorded in the same audit event."""
     before = _snapshot(request)
     request.status = RequestStatus.APPROVED
     request.closed_at = timezone.now()
@@ -154,7 +156,7 @@ def _finish(request: ApprovalRequest, by, on: dt.date) -> None:
         obj=request,
         agency=request.agency,
         before=before,
-        after={**_snapshot(request), "direct": not request.steps},
+        after={**_snapshot(request), "direct": not request.steps, **(decision or {})},
     )
     handler_of(request.kind).on_approved(request, by, on)
 
@@ -201,7 +203,7 @@ def _decide(request: ApprovalRequest, *, by, approved: bool, comment: str, on: d
         )
         return
     request.save(update_fields=["step"])
-    _finish(request, by, on)
+    _finish(request, by, on, {"comment": comment, "late": late})
 
 
 def approval_decide(

@@ -228,6 +228,7 @@ def _open_approval(locked: Letter, by, on: date) -> ApprovalRequest:
         title=f"{locked.application.number} {locked.title}",
         by=by,
         on=on,
+        payload={"application": locked.application_id},  # the queue links to the letter without a query
         limit_on=limit_on,
         limit_text=limit_text,
     )
@@ -269,8 +270,10 @@ def _set_status(request: ApprovalRequest, status: str, by) -> None:
 
 
 def _letter_url(request: ApprovalRequest) -> str:
-    letter = Letter.objects.only("application_id").get(pk=request.subject_id)
-    return reverse("workbench:letter_edit", args=[letter.application_id, request.subject_id])
+    application_id = request.payload.get("application")
+    if application_id is None:  # a request opened before the payload carried the application
+        application_id = Letter.objects.only("application_id").get(pk=request.subject_id).application_id
+    return reverse("workbench:letter_edit", args=[application_id, request.subject_id])
 
 
 register_handler(

@@ -41,7 +41,9 @@ def agency_settings(request):
     if not agencies:
         raise PermissionDenied("只有机关管理员可以修改本机关设置")
     chosen = request.GET.get("agency") or request.POST.get("agency")
-    agency = next((a for a in agencies if str(a.pk) == chosen), agencies[0])
+    agency = next((a for a in agencies if str(a.pk) == chosen), None) if chosen else agencies[0]
+    if agency is None:  # never the settings of another agency than the one the form names
+        raise PermissionDenied("只有该机关的管理员可以修改其设置")
     form = AgencySettingsForm(request.POST or None, initial=_initial(agency))
     status = 200
     if request.method == "POST":
