@@ -56,6 +56,8 @@ class AgencyAdmin(admin.ModelAdmin):
         if change:
             before = {f: form.initial.get(f) for f in form.changed_data}
             obj.save()
+            if not form.changed_data:  # saved for its roles only: the inline audits those
+                return
             audit_record(
                 actor=request.user,
                 action=AuditAction.AGENCY_UPDATE,

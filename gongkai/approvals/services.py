@@ -212,7 +212,11 @@ def approval_decide(
     """The decision of the current step. Refused unless `by` holds its role in the agency."""
     comment = (comment or "").strip()
     with transaction.atomic(durable=True):
-        locked = ApprovalRequest.objects.select_for_update().select_related("agency").get(pk=request.pk)
+        locked = (
+            ApprovalRequest.objects.select_for_update(of=("self",))
+            .select_related("agency")
+            .get(pk=request.pk)
+        )
         step = locked.current
         if step is None:
             raise invalid(
@@ -240,7 +244,11 @@ def approval_decide(
 def approval_withdraw(*, request: ApprovalRequest, by) -> ApprovalRequest:
     """The requester (or a colleague who may write in the agency) takes a pending request back."""
     with transaction.atomic(durable=True):
-        locked = ApprovalRequest.objects.select_for_update().select_related("agency").get(pk=request.pk)
+        locked = (
+            ApprovalRequest.objects.select_for_update(of=("self",))
+            .select_related("agency")
+            .get(pk=request.pk)
+        )
         if not can_write(by, locked.agency):
             raise PermissionDenied(f"您没有在“{locked.agency}”办理此事项的权限")
         if locked.status != RequestStatus.PENDING:

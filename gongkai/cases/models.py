@@ -150,13 +150,13 @@ class Letter(models.Model):
 
 
 class LetterSequence(models.Model):
-    """The last 序号 of an agency's 文号 in a year (per letter kind when the agency gives kinds their own
-    机关代字). Locked and advanced in the transaction that issues the letter: a rolled-back issue uses no
-    number, so the numbers have no gaps."""
+    """The last 序号 of an agency's 文号 in a year, per 机关代字 (a kind with its own code counts apart).
+    Locked and advanced in the transaction that issues the letter: a rolled-back issue uses no number, so
+    the numbers have no gaps."""
 
     agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+")
     year = models.PositiveSmallIntegerField()
-    scope = models.CharField(max_length=20, blank=True)  # a LetterKind, or "" for all kinds together
+    scope = models.CharField(max_length=30, blank=True)  # the 机关代字 the sequence numbers
     last = models.PositiveIntegerField(default=0)
 
     class Meta:

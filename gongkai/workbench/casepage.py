@@ -16,6 +16,7 @@ from django.utils import timezone
 from gongkai.agencies.models import Role
 from gongkai.agencies.permissions import can_write, roles_in
 from gongkai.approvals.models import Kind as ApprovalKind
+from gongkai.approvals.models import RequestStatus
 from gongkai.approvals.selectors import approvals_of
 from gongkai.cases import procedure, services
 from gongkai.cases.applicant import Surface, shown_identity
@@ -26,6 +27,7 @@ from gongkai.cases.selectors import application_facts
 from gongkai.report.formats import OUTCOMES_BY_CODE
 from gongkai.web.attachments import attachments_of
 from gongkai.workbench import forms as f
+from gongkai.workbench.views.approvals import can_decide
 
 
 @dataclass(frozen=True)
@@ -151,6 +153,7 @@ def context(request, application, *, bound: dict | None = None) -> dict:
     letter_form = f.LetterDraftForm(initial={"kind": letter_kinds[0]})
     letter_form.fields["kind"].choices = [(k.value, k.label) for k in letter_kinds]
     extensions = [r for r in approvals_of(subject=application) if r.kind == ApprovalKind.EXTENSION]
+    decidable = {r.pk for r in extensions if r.status == RequestStatus.PENDING and can_decide(user, r)}
     return {
         "nav": "applications",
         "application": application,
@@ -173,6 +176,7 @@ def context(request, application, *, bound: dict | None = None) -> dict:
         "shown_phone": shown.phone,
         "attachments": attachments_of(application=application),
         "extensions": extensions,
+        "decidable": decidable,
         "decision_form": f.ApprovalDecisionForm(),
         "today": today,
     }

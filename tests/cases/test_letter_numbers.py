@@ -91,12 +91,12 @@ def test_number_format(code, year, serial_, expected):
 @pytest.mark.django_db
 def test_letter_code_of_a_kind(tree):
     agency = tree["a"]
-    assert letter_code(agency, "receipt") == ("沙科信公开", "")
+    assert letter_code(agency, "receipt") == ("沙科信公开", "沙科信公开")
     agency.letter_codes = {"extension": "沙科延", "fee": "  "}
-    assert letter_code(agency, "extension") == ("沙科延", "extension")
-    assert letter_code(agency, "fee") == ("沙科信公开", "")  # blank: the agency's code and sequence
+    assert letter_code(agency, "extension") == ("沙科延", "沙科延")  # a sequence of its own
+    assert letter_code(agency, "fee") == ("沙科信公开", "沙科信公开")  # blank: the agency's code and sequence
     agency.letter_codes = None
-    assert letter_code(agency, "extension") == ("沙科信公开", "")
+    assert letter_code(agency, "extension") == ("沙科信公开", "沙科信公开")
 
 
 # --- sequences --------------------------------------------------------------------------------------------
@@ -108,7 +108,7 @@ def test_numbers_count_per_agency(tree, application, application_b, clerk, clerk
     assert issued(application, clerk) == "沙科信公开〔2026〕2号"
     assert issued(application_b, clerk_b) == "沙教信公开〔2026〕1号"  # b counts on its own
     assert issued(application, clerk, "correction") == "沙科信公开〔2026〕3号"
-    assert sequences(tree["a"]) == {(2026, ""): 3} and sequences(tree["b"]) == {(2026, ""): 1}
+    assert sequences(tree["a"]) == {(2026, "沙科信公开"): 3} and sequences(tree["b"]) == {(2026, "沙教信公开"): 1}
     numbers = Letter.objects.filter(application=application).order_by("issued_on", "id")
     assert [n.number for n in numbers] == [f"沙科信公开〔2026〕{i}号" for i in (1, 2, 3)]
 
@@ -123,7 +123,7 @@ def test_numbers_restart_in_a_new_year(tree, register, clerk, today):
     assert issued(application, clerk, on=D(2025, 12, 31)) == "沙科信公开〔2025〕3号"
     today.set(D(2027, 1, 4))
     assert issued(application, clerk, on=D(2027, 1, 4)) == "沙科信公开〔2027〕1号"
-    assert sequences(tree["a"]) == {(2025, ""): 3, (2026, ""): 1, (2027, ""): 1}
+    assert sequences(tree["a"]) == {(2025, "沙科信公开"): 3, (2026, "沙科信公开"): 1, (2027, "沙科信公开"): 1}
 
 
 @pytest.mark.django_db
@@ -136,7 +136,7 @@ def test_a_kind_with_its_own_code_runs_its_own_sequence(tree, application, clerk
     assert issued(application, clerk, "correction") == "沙科信公开〔2026〕2号"  # shared
     assert issued(application, clerk, "extension") == "沙科延〔2026〕2号"
     assert issued(application, clerk) == "沙科信公开〔2026〕3号"
-    assert sequences(agency) == {(2026, ""): 3, (2026, "extension"): 2}
+    assert sequences(agency) == {(2026, "沙科信公开"): 3, (2026, "沙科延"): 2}
 
 
 @pytest.mark.django_db
@@ -198,7 +198,7 @@ def test_a_failed_issue_uses_no_number(tree, application, clerk, monkeypatch, fa
             letters.letter_issue(letter=letter, by=clerk, on=TODAY)
     letter.refresh_from_db()
     assert (letter.status, letter.number, letter.issued_on) == ("approved", "", None)
-    assert sequences(tree["a"]) == {(2026, ""): 1}
+    assert sequences(tree["a"]) == {(2026, "沙科信公开"): 1}
     assert AuditEvent.objects.count() == audit_count
     assert letters.letter_issue(letter=letter, by=clerk, on=TODAY).number == "沙科信公开〔2026〕2号"
     assert issued(application, clerk) == "沙科信公开〔2026〕3号"
@@ -228,7 +228,20 @@ def test_the_database_refuses_a_number_twice(tree, application, clerk):
     draft(application, clerk)
     assert Letter.objects.filter(number="").count() == 2
     with pytest.raises(IntegrityError), transaction.atomic():
-        LetterSequence.objects.create(agency=tree["a"], year=2026, scope="")
+        LetterSequence.objects.create(agency=tree["a"], year=2026, scope="沙科信公开")
+
+
+@pytest.mark.django_db
+def test_a_code_moved_to_another_kind_goes_on_counting(tree, application, clerk):
+    agency = tree["a"]
+    agency.letter_codes = {"extension": "沙科延"}
+    agency.save()
+    assert issued(application, clerk, "extension", extension_days=5) == "沙科延〔2026〕1号"
+    agency.letter_codes = {"fee": "沙科延"}  # mid-year the code goes to the fee notices
+    agency.save()
+    assert draft(application, clerk, "receipt") and issued(application, clerk) == "沙科信公开〔2026〕1号"
+    assert sequences(agency) == {(2026, "沙科延"): 1, (2026, "沙科信公开"): 1}
+    assert letter_code(agency, "fee") == ("沙科延", "沙科延")
 
 
 @pytest.mark.django_db
@@ -283,7 +296,7 @@ def test_parallel_issues_get_distinct_consecutive_numbers(tree, clerk):
     assert len(numbers) == len(set(numbers)) == THREADS
     assert sorted(serial(n) for n in numbers) == list(range(1, THREADS + 1))
     assert {NUMBER.fullmatch(n)["code"] for n in numbers} == {"沙科信公开"}
-    assert sequences(tree["a"]) == {(2026, ""): THREADS}
+    assert sequences(tree["a"]) == {(2026, "沙科信公开"): THREADS}
     assert AuditEvent.objects.filter(action="letter.issue").count() == THREADS
 
 

@@ -64,18 +64,20 @@ def _clean(title: str, body: str) -> tuple[str, str]:
 
 
 def _locked(letter: Letter) -> Letter:
-    return Letter.objects.select_for_update().select_related("application__agency").get(pk=letter.pk)
+    return (
+        Letter.objects.select_for_update(of=("self",)).select_related("application__agency").get(pk=letter.pk)
+    )
 
 
 # --- 文号 ------------------------------------------------------------------------------------------------
 
 
 def letter_code(agency: Agency, kind: str) -> tuple[str, str]:
-    """(机关代字, sequence scope) of a letter kind in an agency: the kind's own code runs its own sequence."""
-    own = (agency.letter_codes or {}).get(str(kind), "").strip()
-    if own:
-        return own, str(kind)
-    return (agency.letter_code or "").strip(), ""
+    """(机关代字, sequence scope) of a letter kind in an agency: a kind with its own code runs its own
+    sequence. The sequence belongs to the code, not the kind, so a code moved to another kind in the middle
+    of a year goes on counting instead of issuing its numbers again."""
+    code = (agency.letter_codes or {}).get(str(kind), "").strip() or (agency.letter_code or "").strip()
+    return code, code
 
 
 def letter_number_format(code: str, year: int, serial: int) -> str:
@@ -258,7 +260,9 @@ def letter_withdraw(*, letter: Letter, by) -> Letter:
 
 def _set_status(request: ApprovalRequest, status: str, by) -> None:
     locked = (
-        Letter.objects.select_for_update().select_related("application__agency").get(pk=request.subject_id)
+        Letter.objects.select_for_update(of=("self",))
+        .select_related("application__agency")
+        .get(pk=request.subject_id)
     )
     before = _snapshot(locked)
     locked.status = status

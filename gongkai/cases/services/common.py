@@ -135,7 +135,8 @@ def _record(
 
 
 def _locked(application: Application) -> Application:
-    return Application.objects.select_for_update().select_related("agency").get(pk=application.pk)
+    # only the application's row: the joined agency stays free for the agency's other cases
+    return Application.objects.select_for_update(of=("self",)).select_related("agency").get(pk=application.pk)
 
 
 def _sync(target, source) -> None:
