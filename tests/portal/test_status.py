@@ -173,12 +173,17 @@ def test_unknown_code_is_a_404_in_chinese(client, application):
     assert get_status(client, application.query_code[:-1]).status_code == 404
 
 
-@pytest.mark.parametrize("typed", ["", "   "])
+@pytest.mark.parametrize("typed", ["", "   ", "  -  ", "--", "－ _"])
 def test_a_code_of_nothing_but_blanks_and_hyphens_is_asked_for(client, typed):
     response = get_status(client, typed)
     assert response.status_code == 400
     assert response.context["form"].errors["code"] == ["请输入查询码"]
     assert 'id="id_code_error"><li>请输入查询码</li>' in response.content.decode()
+
+
+def test_the_identity_forms_ask_for_a_code_too(client):
+    response = client.post(reverse("portal:status_reply_download"), {"code": " - ", "id_last4": "002X"})
+    assert response.status_code == 400 and "请输入查询码" in response.content.decode()
 
 
 def test_the_empty_status_page(client):
