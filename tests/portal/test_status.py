@@ -388,6 +388,10 @@ def test_correction_not_offered_and_refused_when_not_awaiting_one(client, clerk,
     upload = SimpleUploadedFile("补正.pdf", PDF, content_type="application/pdf")
     response = correct(client, application, attachment=upload)
     assert response.status_code == 400
+    page = response.content.decode()
+    # said in the applicant's terms, and the refusal offers no form to try again
+    assert "该申请当前不需要补正，不能提交补正材料。" in page and "登记补正材料" not in page
+    assert not offers_correction(page)
     after = fresh(application)
     assert (after.status, after.clock_start, after.due_on) == (
         before.status,
