@@ -208,6 +208,12 @@ def test_a_clerk_of_one_agency_sees_no_agency_column(cases, clerk):
     assert len(exported) == 2
 
 
+def test_a_clerk_sees_no_agency_column_in_the_review_cases(cases, clerk):
+    page = soup(login(clerk), "workbench:review_case_list")
+    assert_no_agency_column(page.select_one("table.data"))
+    assert "卫政复〔2026〕11号" not in page.get_text()
+
+
 def test_a_head_of_one_agency_sees_no_agency_column_in_the_approvals(cases):
     client = login(cases["a"]["head"])
     queue = soup(client, "workbench:approval_queue")
