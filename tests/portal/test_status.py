@@ -330,6 +330,15 @@ def test_correction_needs_text_or_attachment(client, register, clerk):
     assert fresh(application).status == Status.AWAITING_CORRECTION
 
 
+def test_correction_text_too_long(client, register, clerk):
+    application = awaiting_correction(register, clerk)
+    response = correct(client, application, text="补" * 2001)
+    assert response.status_code == 400
+    assert response.context["correction_form"].errors["text"][0] == "不能超过2000个字（现有2001个字）"
+    assert 'id="id_text_error"><li>不能超过2000个字（现有2001个字）</li>' in response.content.decode()
+    assert fresh(application).status == Status.AWAITING_CORRECTION
+
+
 def test_correction_with_a_wrong_id_suffix_is_refused(client, register, clerk):
     application = awaiting_correction(register, clerk)
     upload = SimpleUploadedFile("补正.pdf", PDF, content_type="application/pdf")
