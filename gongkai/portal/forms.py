@@ -127,6 +127,7 @@ class OnlineCorrectionForm(IdentityCheckForm):
             not (data.get("text") or "").strip()
             and not data.get("attachment")
             and "attachment" not in self.errors
+            and "text" not in self.errors  # a text refused (too long) is not a missing one
         ):
             self.add_error("text", "请填写补正内容或上传补正材料")
         return data

@@ -334,7 +334,7 @@ def test_correction_text_too_long(client, register, clerk):
     application = awaiting_correction(register, clerk)
     response = correct(client, application, text="补" * 2001)
     assert response.status_code == 400
-    assert response.context["correction_form"].errors["text"][0] == "不能超过2000个字（现有2001个字）"
+    assert response.context["correction_form"].errors["text"] == ["不能超过2000个字（现有2001个字）"]
     assert 'id="id_text_error"><li>不能超过2000个字（现有2001个字）</li>' in response.content.decode()
     assert fresh(application).status == Status.AWAITING_CORRECTION
 
