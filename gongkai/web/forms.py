@@ -8,7 +8,13 @@ import datetime
 from django import forms
 from django.utils import timezone
 
-from gongkai.cases.applicant import DESCRIPTION_MAX, MAX_LENGTHS, Applicant, applicant_problems
+from gongkai.cases.applicant import (
+    DESCRIPTION_MAX,
+    MAX_LENGTHS,
+    Applicant,
+    applicant_problems,
+    field_messages,
+)
 from gongkai.web.attachments import ACCEPT, TYPES_TEXT, CheckedUpload, check_upload, size_label
 
 CHINESE_ERRORS = {
@@ -97,7 +103,14 @@ def service_errors(form: forms.Form, error) -> None:
 
 class ApplicantFieldsMixin:
     """clean() for a form with the applicant's fields: every rule of gongkai.cases.applicant, shown inline.
-    The cleaned data carries the normalised `Applicant` as cleaned_data["applicant"]."""
+    The cleaned data carries the normalised `Applicant` as cleaned_data["applicant"]. What a field checks
+    by itself (required, a choice, the length) it reports with the rules' message."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, messages in field_messages().items():
+            if name in self.fields:
+                self.fields[name].error_messages.update(messages)
 
     def clean(self):
         data = super().clean()

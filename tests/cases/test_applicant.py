@@ -303,18 +303,25 @@ def service_errors(data: dict, tree, clerk) -> dict[str, list[str]]:
 BAD_INPUTS = {
     "phone of five digits": {"phone": "12345"},
     "landline without area code": {"phone": "7012345"},
+    "phone missing": {"phone": ""},
     "wrong ID check character": {"id_number": WRONG_CHECK_ID},
     "ID number too short": {"id_number": "6405021980"},
+    "ID number missing": {"id_number": ""},
     "wrong credit code check character": ORGANISATION | {"id_number": WRONG_CHECK_CODE},
     "organisation with a resident ID": ORGANISATION
     | {"id_type": "resident_id", "id_number": factories.VALID_ID},
     "person with a credit code": {"id_type": "credit_code", "id_number": factories.CREDIT_CODE},
     "organisation without contact person": ORGANISATION | {"contact_person": ""},
     "description too short": {"description": "科技"},
+    "description too long": {"description": "科" * (DESCRIPTION_MAX + 1)},
+    "description missing": {"description": "   "},
+    "name missing": {"applicant_name": ""},
+    "name too long": {"applicant_name": "名" * 101},
     "email invalid": {"email": "wang@example"},
     "post without address": {"delivery": "post", "address": ""},
     "e-mail delivery without e-mail": {"delivery": "email", "email": ""},
     "postcode of four digits": {"postcode": "7550"},
+    "postcode of seven digits": {"postcode": "7550001"},
 }
 
 
