@@ -51,6 +51,18 @@ _REQUIRED = {
     "description": "所需政府信息的名称、文号或者便于查询的其他特征性描述",
 }
 PERSON_ID_TYPES = (IdType.RESIDENT_ID, IdType.PASSPORT, IdType.OTHER)
+TOO_LONG_MESSAGE = "不能超过%(limit_value)d个字（现有%(show_value)d个字）"  # Django's parameter names
+
+
+def field_messages() -> dict[str, dict[str, str]]:
+    """The messages of the rules a form field also checks by itself (a value missing, not among the
+    choices, too long), by field name and error code: the forms say what the rules say."""
+    messages: dict[str, dict[str, str]] = {name: {"max_length": TOO_LONG_MESSAGE} for name in MAX_LENGTHS}
+    for name, label in _REQUIRED.items():
+        messages[name]["required"] = f"请填写{label}"
+    for name, (_choices, label) in _CHOICES.items():
+        messages[name] = {"required": f"请选择{label}", "invalid_choice": f"请选择{label}"}
+    return messages
 
 
 @dataclass(frozen=True)
@@ -113,15 +125,16 @@ def applicant_problems(applicant: Applicant, *, contact_required: bool | None = 
         problems.setdefault(field, Problem(code, message))
 
     a = applicant
-    for name, (choices, label) in _CHOICES.items():
+    messages = field_messages()
+    for name, (choices, _label) in _CHOICES.items():
         if getattr(a, name) not in choices.values:
-            add(name, Code.INVALID_CHOICE, f"请选择{label}")
-    for name, label in _REQUIRED.items():
+            add(name, Code.INVALID_CHOICE, messages[name]["invalid_choice"])
+    for name in _REQUIRED:
         if not getattr(a, name):
-            add(name, Code.REQUIRED, f"请填写{label}")
+            add(name, Code.REQUIRED, messages[name]["required"])
     for name, limit in MAX_LENGTHS.items():
-        if len(getattr(a, name)) > limit:
-            add(name, Code.TOO_LONG, f"不能超过{limit}个字")
+        if len(value := getattr(a, name)) > limit:
+            add(name, Code.TOO_LONG, TOO_LONG_MESSAGE % {"limit_value": limit, "show_value": len(value)})
     if a.description and len(a.description) < DESCRIPTION_MIN:
         add("description", Code.TOO_SHORT, f"请具体描述所需的政府信息（至少{DESCRIPTION_MIN}个字）")
     _identity(a, add)

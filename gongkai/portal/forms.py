@@ -73,6 +73,13 @@ def normalize_query_code(text: str) -> str:
     return re.sub(r"[\s\-－—_]", "", text or "").upper()
 
 
+def _query_code(text: str) -> str:
+    code = normalize_query_code(text)
+    if not code:  # typed nothing but blanks and hyphens
+        raise forms.ValidationError("请输入查询码", code="required")
+    return code
+
+
 class StatusQueryForm(ChineseForm):
     code = forms.CharField(
         label="查询码",
@@ -82,7 +89,7 @@ class StatusQueryForm(ChineseForm):
     )
 
     def clean_code(self) -> str:
-        return normalize_query_code(self.cleaned_data["code"])
+        return _query_code(self.cleaned_data["code"])
 
 
 class IdentityCheckForm(ChineseForm):
@@ -98,7 +105,7 @@ class IdentityCheckForm(ChineseForm):
     )
 
     def clean_code(self) -> str:
-        return normalize_query_code(self.cleaned_data["code"])
+        return _query_code(self.cleaned_data["code"])
 
     def clean_id_last4(self) -> str:
         return self.cleaned_data["id_last4"].strip().upper()
@@ -120,6 +127,7 @@ class OnlineCorrectionForm(IdentityCheckForm):
             not (data.get("text") or "").strip()
             and not data.get("attachment")
             and "attachment" not in self.errors
+            and "text" not in self.errors  # a text refused (too long) is not a missing one
         ):
             self.add_error("text", "请填写补正内容或上传补正材料")
         return data

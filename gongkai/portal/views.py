@@ -47,6 +47,7 @@ APPLY_LIMIT = 5
 POST_LIMIT = 20
 QUERY_MISS_LIMIT = 20
 RECEIPT_SESSION_KEY = "portal_receipt"
+NOT_AWAITING_CORRECTION = "该申请当前不需要补正，不能提交补正材料。"
 
 
 def _rate_key(request, kind: str) -> str:
@@ -238,7 +239,7 @@ def status_correction(request):
     form, application, failed = _checked(request, OnlineCorrectionForm)
     if failed is not None:
         return failed
-    if not form.errors:
+    if not form.errors and application.status == Status.AWAITING_CORRECTION:
         try:
             application_submit_correction_online(
                 application=application, text=form.cleaned_data.get("text") or "",
@@ -258,7 +259,10 @@ def status_correction(request):
                                 submitted="补正材料已提交，答复期限自今日起重新计算。"),
             )  # fmt: skip
     context = _status_context(application, form=StatusQueryForm(initial={"code": application.query_code}))
-    context["correction_form"] = form
+    if context["correction_form"] is not None:  # still awaiting the correction: the form with its errors
+        context["correction_form"] = form
+    else:  # nothing to correct (any more): say so, and offer no form
+        context["page_error"] = NOT_AWAITING_CORRECTION
     return render(request, "portal/status.html", context, status=400)
 
 

@@ -8,7 +8,13 @@ import datetime
 from django import forms
 from django.utils import timezone
 
-from gongkai.cases.applicant import DESCRIPTION_MAX, MAX_LENGTHS, Applicant, applicant_problems
+from gongkai.cases.applicant import (
+    DESCRIPTION_MAX,
+    MAX_LENGTHS,
+    Applicant,
+    applicant_problems,
+    field_messages,
+)
 from gongkai.web.attachments import ACCEPT, TYPES_TEXT, CheckedUpload, check_upload, size_label
 
 CHINESE_ERRORS = {
@@ -17,11 +23,15 @@ CHINESE_ERRORS = {
     "invalid_choice": "请从列表中选择",
     "max_value": "不能大于 %(limit_value)s",
     "min_value": "不能小于 %(limit_value)s",
-    "max_length": "不能超过 %(limit_value)d 个字（现有 %(show_value)d 个字）",
+    "max_length": "不能超过%(limit_value)d个字（现有%(show_value)d个字）",
+    "min_length": "不能少于%(limit_value)d个字（现有%(show_value)d个字）",
     "invalid_date": "日期格式不正确",
     "missing": "没有收到文件",
     "empty": "上传的文件是空的",
 }
+# Checked by the field's validators: Django uses the field's message of the same code only when the field
+# has one, and by default it has none (its validator's own message is Django's wording).
+_VALIDATOR_CODES = frozenset({"max_length", "min_length", "max_value", "min_value"})
 
 
 def today() -> datetime.date:
@@ -39,7 +49,15 @@ class ChineseForm(forms.Form):
                 defaults.update(getattr(cls, "default_error_messages", {}))
             for code, message in CHINESE_ERRORS.items():
                 # a message the form declared for this field is kept; Django's own defaults are replaced
-                if code in field.error_messages and field.error_messages[code] is defaults.get(code):
+                current = field.error_messages.get(code)
+                if current is not None and current is not defaults.get(code):
+                    continue
+                if code in _VALIDATOR_CODES:
+                    # a FileField's max_length is its file name's, with other parameters
+                    if isinstance(field, forms.FileField) or getattr(field, code, None) is None:
+                        continue
+                    field.error_messages[code] = message
+                elif current is not None:
                     field.error_messages[code] = message
             if isinstance(field, forms.DateField):
                 field.error_messages["invalid"] = "日期格式不正确，应为 年-月-日，如 2025-03-01"
@@ -85,7 +103,14 @@ def service_errors(form: forms.Form, error) -> None:
 
 class ApplicantFieldsMixin:
     """clean() for a form with the applicant's fields: every rule of gongkai.cases.applicant, shown inline.
-    The cleaned data carries the normalised `Applicant` as cleaned_data["applicant"]."""
+    The cleaned data carries the normalised `Applicant` as cleaned_data["applicant"]. What a field checks
+    by itself (required, a choice, the length) it reports with the rules' message."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, messages in field_messages().items():
+            if name in self.fields:
+                self.fields[name].error_messages.update(messages)
 
     def clean(self):
         data = super().clean()

@@ -135,8 +135,8 @@ def test_receipt_without_application_goes_home(client):
         ({"phone": "12345"}, "phone", "联系电话格式不正确"),
         ({"delivery": "post"}, "address", "请填写通信地址"),
         ({"email": "", "delivery": "email"}, "email", "请填写电子邮箱"),
-        ({"description": ""}, "description", "此项为必填项"),
-        ({"applicant_name": ""}, "applicant_name", "此项为必填项"),
+        ({"description": ""}, "description", "请填写所需政府信息的名称、文号或者便于查询的其他特征性描述"),
+        ({"applicant_name": ""}, "applicant_name", "请填写申请人姓名或者名称"),
         ({"postcode": "7550"}, "postcode", "邮政编码应为6位数字"),
     ],
 )

@@ -274,7 +274,10 @@ def test_register_form(clerk_client, tree):
 def test_register_form_requires_fields(clerk_client, tree):
     response = clerk_client.post(url("application_register"), {"agency": tree["a"].pk})
     assert response.status_code == 400
-    assert response.content.decode().count("此项为必填项") >= 5
+    page = response.content.decode()
+    assert "此项为必填项" in page  # 申请方式, 收到申请日期
+    for message in ("请填写申请人姓名或者名称", "请填写身份证明号码", "请填写联系电话", "请选择申请人类型"):
+        assert message in page  # the applicant's fields say what the applicant rules say
 
 
 # --- isolation ---------------------------------------------------------------------------------------------
