@@ -91,6 +91,8 @@ class Applicant:
                   for name, value in values.items()}  # fmt: skip
         values["id_number"] = values["id_number"].replace(" ", "").upper()
         values["phone"] = re.sub(r"[\s()（）]", "", values["phone"])
+        if MOBILE.fullmatch(joined := re.sub(r"[-－]", "", values["phone"])):
+            values["phone"] = joined  # 138-0013-8000, +86-13800138000: a mobile number written with hyphens
         values["postcode"] = values["postcode"].replace(" ", "")
         return cls(**values)
 

@@ -7,7 +7,7 @@ import re
 
 from django import forms
 
-from gongkai.cases.applicant import PERSON_ID_TYPES
+from gongkai.cases.applicant import MAX_LENGTHS, PERSON_ID_TYPES
 from gongkai.cases.enums import ApplicantKind, Delivery, IdType, RequestedForm
 from gongkai.cases.services.correction import CORRECTION_TEXT_MAX
 from gongkai.web.forms import ApplicantFieldsMixin, ChineseForm, UploadField, description_field, text_field
@@ -38,7 +38,10 @@ class OnlineApplicationForm(ApplicantFieldsMixin, ChineseForm):
     )
     phone = text_field("phone", "联系电话", help_text="手机号码或固定电话（区号-号码）")
     email = forms.EmailField(
-        label="电子邮箱", required=False, help_text="填写后，办理进展将通过电子邮件通知您"
+        max_length=MAX_LENGTHS["email"],
+        label="电子邮箱",
+        required=False,
+        help_text="填写后，办理进展将通过电子邮件通知您",
     )
     address = text_field("address", "通信地址", required=False, help_text="选择邮寄时必填")
     postcode = text_field("postcode", "邮政编码", required=False)
@@ -95,6 +98,13 @@ class StatusQueryForm(ChineseForm):
 class IdentityCheckForm(ChineseForm):
     """The last four characters of the applicant's ID number: a second secret besides the query code."""
 
+    id_prefix = "download"
+
+    def __init__(self, *args, **kwargs):
+        # the status page holds several forms: ids of their own, apart from the query form's id_code
+        kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
+
     code = forms.CharField(widget=forms.HiddenInput, max_length=32)
     id_last4 = forms.CharField(
         label="证件号码后四位",
@@ -112,6 +122,8 @@ class IdentityCheckForm(ChineseForm):
 
 
 class OnlineCorrectionForm(IdentityCheckForm):
+    id_prefix = "correction"
+
     text = forms.CharField(
         label="补正内容",
         required=False,

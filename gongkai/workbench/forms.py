@@ -96,7 +96,7 @@ class ApplicationRegisterForm(ApplicantFieldsMixin, ChineseForm):
         "contact_person", "联系人", required=False, help_text="法人或其他组织申请时必填"
     )
     phone = text_field("phone", "联系电话")
-    email = forms.EmailField(label="电子邮箱", required=False)
+    email = forms.EmailField(label="电子邮箱", required=False, max_length=254)
     address = text_field("address", "通信地址", required=False)
     postcode = text_field("postcode", "邮政编码", required=False)
     description = description_field(rows=5)

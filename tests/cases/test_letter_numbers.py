@@ -108,7 +108,9 @@ def test_numbers_count_per_agency(tree, application, application_b, clerk, clerk
     assert issued(application, clerk) == "沙科信公开〔2026〕2号"
     assert issued(application_b, clerk_b) == "沙教信公开〔2026〕1号"  # b counts on its own
     assert issued(application, clerk, "correction") == "沙科信公开〔2026〕3号"
-    assert sequences(tree["a"]) == {(2026, "沙科信公开"): 3} and sequences(tree["b"]) == {(2026, "沙教信公开"): 1}
+    assert sequences(tree["a"]) == {(2026, "沙科信公开"): 3} and sequences(tree["b"]) == {
+        (2026, "沙教信公开"): 1
+    }
     numbers = Letter.objects.filter(application=application).order_by("issued_on", "id")
     assert [n.number for n in numbers] == [f"沙科信公开〔2026〕{i}号" for i in (1, 2, 3)]
 

@@ -326,7 +326,7 @@ def test_correction_needs_text_or_attachment(client, register, clerk):
     response = correct(client, application, text="   ")
     assert response.status_code == 400
     assert response.context["correction_form"].errors["text"] == ["请填写补正内容或上传补正材料"]
-    assert 'id="id_text_error"' in response.content.decode()
+    assert 'id="correction_text_error"' in response.content.decode()
     assert fresh(application).status == Status.AWAITING_CORRECTION
 
 
@@ -335,7 +335,7 @@ def test_correction_text_too_long(client, register, clerk):
     response = correct(client, application, text="补" * 2001)
     assert response.status_code == 400
     assert response.context["correction_form"].errors["text"] == ["不能超过2000个字（现有2001个字）"]
-    assert 'id="id_text_error"><li>不能超过2000个字（现有2001个字）</li>' in response.content.decode()
+    assert 'id="correction_text_error"><li>不能超过2000个字（现有2001个字）</li>' in response.content.decode()
     assert fresh(application).status == Status.AWAITING_CORRECTION
 
 
@@ -345,7 +345,7 @@ def test_correction_with_a_wrong_id_suffix_is_refused(client, register, clerk):
     response = correct(client, application, last4="1234", attachment=upload)
     assert response.status_code == 400
     page = response.content.decode()
-    assert "证件号码后四位与申请时填写的不一致" in page and 'id="id_id_last4_error"' in page
+    assert "证件号码后四位与申请时填写的不一致" in page and 'id="correction_id_last4_error"' in page
     assert fresh(application).status == Status.AWAITING_CORRECTION
     assert not application.events.filter(kind=EventKind.CORRECTION_RECEIVED).exists()
     assert attachments_of(application=application) == []
@@ -364,7 +364,7 @@ def test_correction_attachment_over_the_size_limit(client, register, clerk, sett
     errors = response.context["correction_form"].errors["attachment"]
     assert len(errors) == 1 and errors[0].startswith("附件过大") and "不能超过 1 KB" in errors[0]
     page = response.content.decode()
-    assert re.search(r'id="id_attachment_error"><li>附件过大', page)
+    assert re.search(r'id="correction_attachment_error"><li>附件过大', page)
     assert fresh(application).status == Status.AWAITING_CORRECTION
     assert attachments_of(application=application) == []
 
@@ -380,7 +380,7 @@ def test_correction_attachment_of_the_wrong_type(client, register, clerk, name, 
     assert response.status_code == 400
     (error,) = response.context["correction_form"].errors["attachment"]
     assert error.startswith("附件只能是 PDF、JPG、PNG 或 Word")
-    assert re.search(r'id="id_attachment_error"><li>附件只能是', response.content.decode())
+    assert re.search(r'id="correction_attachment_error"><li>附件只能是', response.content.decode())
     # the text alone would have been enough, but nothing is taken while the attachment is refused
     assert fresh(application).status == Status.AWAITING_CORRECTION
     assert attachments_of(application=application) == []
