@@ -139,25 +139,28 @@ def approval_open(
     while (step := request.current) is not None and step["name"] != StepName.REVIEW and step["role"] in roles:
         _decide(request, by=by, approved=True, comment="", on=on)
     if not request.steps:
-        _finish(request, by, on)
+        _finish(request, by, on, _snapshot(request))
     return request
 
 
-def _finish(request: ApprovalRequest, by, on: dt.date, decision: dict | None = None) -> None:
+def _audit(request: ApprovalRequest, by, action: AuditAction, before: dict, **extra) -> None:
+    audit_record(
+        actor=by, action=action, obj=request, agency=request.agency, before=before,
+        after={**_snapshot(request), **extra},
+    )  # fmt: skip
+
+
+def _close(request: ApprovalRequest, status: str) -> None:
+    request.status = status
+    request.closed_at = timezone.now()
+    request.save(update_fields=["status", "closed_at", "step"])
+
+
+def _finish(request: ApprovalRequest, by, on: dt.date, before: dict, decision: dict | None = None) -> None:
     """Approve the request and let the handler act; `decision` is the comment and lateness of the last
     step's decision (none when there were no steps), recorded in the same audit event."""
-    before = _snapshot(request)
-    request.status = RequestStatus.APPROVED
-    request.closed_at = timezone.now()
-    request.save(update_fields=["status", "closed_at"])
-    audit_record(
-        actor=by,
-        action=AuditAction.APPROVAL_APPROVE,
-        obj=request,
-        agency=request.agency,
-        before=before,
-        after={**_snapshot(request), "direct": not request.steps, **(decision or {})},
-    )
+    _close(request, RequestStatus.APPROVED)
+    _audit(request, by, AuditAction.APPROVAL_APPROVE, before, direct=not request.steps, **(decision or {}))
     handler_of(request.kind).on_approved(request, by, on)
 
 
@@ -177,33 +180,16 @@ def _decide(request: ApprovalRequest, *, by, approved: bool, comment: str, on: d
     )
     before = _snapshot(request)
     if not approved:
-        request.status = RequestStatus.REFUSED
-        request.closed_at = timezone.now()
-        request.save(update_fields=["status", "closed_at"])
-        audit_record(
-            actor=by,
-            action=AuditAction.APPROVAL_REFUSE,
-            obj=request,
-            agency=request.agency,
-            before=before,
-            after={**_snapshot(request), "comment": comment, "late": late},
-        )
+        _close(request, RequestStatus.REFUSED)
+        _audit(request, by, AuditAction.APPROVAL_REFUSE, before, comment=comment, late=late)
         handler_of(request.kind).on_refused(request, by, on, comment)
         return
     request.step += 1
     if request.step < len(request.steps):
         request.save(update_fields=["step"])
-        audit_record(
-            actor=by,
-            action=AuditAction.APPROVAL_APPROVE,
-            obj=request,
-            agency=request.agency,
-            before=before,
-            after={**_snapshot(request), "comment": comment, "late": late},
-        )
+        _audit(request, by, AuditAction.APPROVAL_APPROVE, before, comment=comment, late=late)
         return
-    request.save(update_fields=["step"])
-    _finish(request, by, on, {"comment": comment, "late": late})
+    _finish(request, by, on, before, {"comment": comment, "late": late})
 
 
 def approval_decide(
@@ -212,11 +198,7 @@ def approval_decide(
     """The decision of the current step. Refused unless `by` holds its role in the agency."""
     comment = (comment or "").strip()
     with transaction.atomic(durable=True):
-        locked = (
-            ApprovalRequest.objects.select_for_update(of=("self",))
-            .select_related("agency")
-            .get(pk=request.pk)
-        )
+        locked = _locked(request)
         step = locked.current
         if step is None:
             raise invalid(
@@ -244,26 +226,21 @@ def approval_decide(
 def approval_withdraw(*, request: ApprovalRequest, by) -> ApprovalRequest:
     """The requester (or a colleague who may write in the agency) takes a pending request back."""
     with transaction.atomic(durable=True):
-        locked = (
-            ApprovalRequest.objects.select_for_update(of=("self",))
-            .select_related("agency")
-            .get(pk=request.pk)
-        )
+        locked = _locked(request)
         if not can_write(by, locked.agency):
             raise PermissionDenied(f"您没有在“{locked.agency}”办理此事项的权限")
         if locked.status != RequestStatus.PENDING:
             raise invalid(None, Code.ALREADY_DONE, f"该事项已{RequestStatus(locked.status).label}，不能撤回")
         before = _snapshot(locked)
-        locked.status = RequestStatus.WITHDRAWN
-        locked.closed_at = timezone.now()
-        locked.save(update_fields=["status", "closed_at"])
-        audit_record(
-            actor=by, action=AuditAction.APPROVAL_WITHDRAW, obj=locked, agency=locked.agency, before=before,
-            after=_snapshot(locked),
-        )  # fmt: skip
+        _close(locked, RequestStatus.WITHDRAWN)
+        _audit(locked, by, AuditAction.APPROVAL_WITHDRAW, before)
         handler_of(locked.kind).on_withdrawn(locked, by)
     request.refresh_from_db()
     return request
+
+
+def _locked(request: ApprovalRequest) -> ApprovalRequest:
+    return ApprovalRequest.objects.select_for_update(of=("self",)).select_related("agency").get(pk=request.pk)
 
 
 def _d(day: dt.date) -> str:
