@@ -503,3 +503,22 @@ def test_issuing_needs_a_letter_code(case, clerk, agency):
         letter_issue(letter=letter, by=clerk, on=date(2020, 3, 3))
     letter.refresh_from_db()
     assert letter.status == "draft" and letter.number == ""
+
+
+def test_a_letter_not_issued_can_be_set_aside(case, clerk):
+    from gongkai.cases.letters import letter_discard
+
+    draft = letter_draft(application=case, by=clerk, kind="receipt")
+    assert letter_discard(letter=draft, by=clerk).status == "discarded"
+    approved = letter_submit(
+        letter=letter_draft(application=case, by=clerk, kind="receipt"), by=clerk, on=date(2020, 3, 3)
+    )
+    assert approved.status == "approved"  # the agency has no approval levels
+    assert letter_discard(letter=approved, by=clerk).status == "discarded"
+    issued = letter_issue(
+        letter=letter_draft(application=case, by=clerk, kind="receipt"), by=clerk, on=date(2020, 3, 3)
+    )
+    with pytest.raises(ValidationError, match="已出具"):
+        letter_discard(letter=issued, by=clerk)
+    with pytest.raises(ValidationError, match="已作废"):
+        letter_issue(letter=draft, by=clerk, on=date(2020, 3, 3))

@@ -167,11 +167,12 @@ def letter_update(*, letter: Letter, by, title: str, body: str) -> Letter:
 
 
 def letter_discard(*, letter: Letter, by) -> Letter:
-    """Set a draft aside (e.g. to choose another outcome); it stays on record as 已作废."""
+    """Set a letter not yet issued aside (to choose another outcome, or when the case went another way): it
+    stays on record as 已作废. A letter in approval is withdrawn first."""
     _require_write(by, letter.application)
     with transaction.atomic(durable=True):
         locked = _locked(letter)
-        if locked.status != LetterStatus.DRAFT:
+        if locked.status not in (LetterStatus.DRAFT, LetterStatus.APPROVED):
             raise invalid(None, Code.STEP_NOT_ALLOWED, f"文书{locked.get_status_display()}，不能作废")
         before = _snapshot(locked)
         locked.status = LetterStatus.DISCARDED

@@ -163,7 +163,7 @@ def letter_discard(request, pk: int, letter_pk: int):
     except ValidationError as error:
         messages.error(request, "；".join(error.messages))
         return redirect("workbench:letter_edit", pk=pk, letter_pk=letter_pk)
-    messages.success(request, f"{letter.title}草稿已作废。")
+    messages.success(request, f"{letter.title}已作废。")
     return redirect("workbench:application_detail", pk=pk)
 
 
