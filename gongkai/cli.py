@@ -351,6 +351,27 @@ def cmd_serve(args) -> int:
     return run_production_server(bind=args.bind, workers=args.workers)
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"“{text}”不是数字") from None
+    if not 0 <= value <= 3600:
+        raise argparse.ArgumentTypeError("应在 0 到 3600 秒之间")
+    return value
+
+
+def cmd_worker(args) -> int:
+    _django()
+    from gongkai.tasks.worker import run_worker
+
+    print("后台任务进程已启动（邮件通知、到期提醒、定期清理等）。按 Ctrl-C 停止。", flush=True)
+    try:
+        return run_worker(interval=args.interval, batch=args.batch)
+    finally:
+        print("后台任务进程已停止。", flush=True)
+
+
 class _Parser(argparse.ArgumentParser):
     """Usage errors as one line, exit 2; help laid out for Chinese (argparse's texts: see argparse_zh)."""
 
@@ -409,6 +430,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--workers", type=int, default=3, metavar="N", help="工作进程数（默认 3）")
     serve.set_defaults(func=cmd_serve)
+
+    worker = sub.add_parser(
+        "worker",
+        help="运行后台任务（邮件通知、到期提醒、定期清理）；生产环境需常驻运行",
+        description="运行后台任务队列（数据库中的任务表，SQLite 与 PostgreSQL 均无需其他服务）。"
+        "可在多台主机上各运行一个或多个；定期任务只会加入队列一次。",
+    )
+    worker.add_argument(
+        "--interval", type=_seconds, default=1.0, metavar="秒", help="队列为空时的轮询间隔（默认 1 秒）"
+    )
+    worker.add_argument("--batch", action="store_true", help="处理完当前已到期的任务后退出")
+    worker.set_defaults(func=cmd_worker)
 
     manage = sub.add_parser(
         "manage", help="运行 Django 管理命令，例如 gongkai manage createsuperuser", add_help=False

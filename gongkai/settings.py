@@ -104,6 +104,8 @@ DATABASES = {"default": database_from_url(env("DATABASE_URL"))}
 # `gongkai demo` / `gongkai serve` create the table (createcachetable).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "gongkai_cache"}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Background work: a queue in the platform's own database, run by `gongkai worker` (gongkai.tasks).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -113,6 +115,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_tasks",
+    "django_tasks_db",
+    "gongkai.tasks",
     "gongkai.audit",
     "gongkai.agencies",
     "gongkai.approvals",
@@ -218,4 +223,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
+    # the task worker's own English notices (start, graceful shutdown); gongkai worker prints its own
+    "loggers": {"django_tasks_db": {"level": "ERROR"}},
 }

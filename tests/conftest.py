@@ -78,6 +78,11 @@ class Today:
         self.value = day
         self._traveller.move_to(dt.datetime(day.year, day.month, day.day, 10, 0, tzinfo=TZ))
 
+    def shift(self, delta: dt.timedelta) -> None:
+        """Move the clock on by `delta` (within the day or across days)."""
+        self._traveller.shift(delta)
+        self.value = dt.datetime.now(TZ).date()
+
 
 @pytest.fixture(autouse=True)
 def today():
@@ -209,6 +214,24 @@ def clerk_client(client, clerk):
 
 
 # --- a real SMTP server for the notifications ------------------------------------------------------------------
+
+
+@pytest.fixture
+def run_tasks():
+    """Run the queued background tasks now, in this process (the worker's own claim-and-run steps); fails
+    the test with the task's traceback when one failed. Returns how many ran."""
+    from django_tasks_db.models import DBTaskResult
+
+    from gongkai.tasks.worker import run_queued_tasks
+
+    def run() -> int:
+        done = run_queued_tasks()
+        failed = list(DBTaskResult.objects.failed().values_list("task_path", "traceback"))
+        if failed:
+            pytest.fail("background task failed: " + "\n".join(f"{path}\n{tb}" for path, tb in failed))
+        return done
+
+    return run
 
 
 @pytest.fixture

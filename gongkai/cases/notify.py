@@ -1,20 +1,21 @@
 """E-mail notifications to the applicant: receipt, 补正, fee notice, extension, reply.
 
-Sent through Django's mail framework (SMTP settings in the environment, gongkai/settings.py) after the
-transaction that made the change commits, so a rolled-back step sends nothing. A message names the step and
-what the applicant must do; it carries no identity number and no phone. When no SMTP server is configured,
-or the applicant gave no address, nothing is sent. A mail server that fails is logged, never shown to the
-clerk as an error: the step itself is done.
+Sent through Django's mail framework (SMTP settings in the environment, gongkai/settings.py) by a task
+(gongkai.cases.tasks.send_notification) that is enqueued in the transaction of the step: a rolled-back step
+sends nothing, a committed one is sent by the worker (`gongkai worker`). A message names the step and what
+the applicant must do; it carries no identity number and no phone. When no SMTP server is configured, or the
+applicant gave no address, nothing is enqueued. A mail server that fails is tried again later and logged,
+never shown to the clerk as an error: the step itself is done.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+from decimal import Decimal
 from enum import StrEnum
 
 from django.conf import settings
-from django.core.mail import EmailMessage
-from django.db import transaction
 from django.urls import reverse
 
 log = logging.getLogger(__name__)
@@ -67,7 +68,7 @@ def message_text(application, notice: Notice, **facts) -> tuple[str, str]:
         lines.append("逾期无正当理由不补正的，视为放弃申请。")
     elif notice == Notice.FEE:
         lines.append(
-            f"{opening}需缴纳信息处理费人民币{facts['amount']}元，缴费期限为{cn_date(facts['pay_due_on'])}。"
+            f"{opening}需缴纳信息处理费人民币{facts['amount']}元，缴费期限为{cn_date(dt.date.fromisoformat(str(facts['pay_due_on'])))}。"
         )
         if application.agency.payment_instructions:
             lines.append(f"缴费方式：{application.agency.payment_instructions}")
@@ -92,17 +93,20 @@ def message_text(application, notice: Notice, **facts) -> tuple[str, str]:
     return f"【{agency}】{_SUBJECTS[notice]}（{application.number}）", "\n".join(lines)
 
 
+def _json_safe(value):
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    return value
+
+
 def notify_applicant(application, notice: Notice, **facts) -> None:
-    """Send the notification once the current transaction commits."""
-    address = (application.email or "").strip()
-    if not address or not mail_enabled():
+    """Enqueue the notification in the current transaction (sent by the worker once it commits)."""
+    from gongkai.cases.tasks import send_notification
+
+    if not (application.email or "").strip() or not mail_enabled():
         return
-    subject, body = message_text(application, notice, **facts)
-
-    def send() -> None:
-        try:
-            EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [address]).send()
-        except Exception:  # the step is done; the mail is a courtesy
-            log.exception("notification %s of application %s could not be sent", notice, application.pk)
-
-    transaction.on_commit(send)
+    send_notification.enqueue(application.pk, str(notice), {k: _json_safe(v) for k, v in facts.items()})

@@ -19,6 +19,7 @@ Demo data (deterministic: random.Random(2020)):
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -71,9 +72,29 @@ def run_demo(*, port: int, reset: bool, serve: bool) -> int:
     _print_welcome(port)
     if not serve:
         return 0
-    # runserver without DEBUG serves static files only when told to (--insecure): fine on 127.0.0.1
-    call_command("runserver", f"127.0.0.1:{port}", use_reloader=False, insecure_serving=True)
+    worker = _start_worker()
+    try:
+        # runserver without DEBUG serves static files only when told to (--insecure): fine on 127.0.0.1
+        call_command("runserver", f"127.0.0.1:{port}", use_reloader=False, insecure_serving=True)
+    finally:
+        _stop_worker(worker)
     return 0
+
+
+def _start_worker() -> subprocess.Popen:
+    """`gongkai worker` beside the web server, on the same data directory and database (the environment
+    is inherited): mail, reminders and sweeps run as they would in production."""
+    print("后台任务进程（gongkai worker）已随演示站点启动。")
+    return subprocess.Popen([sys.executable, "-m", "gongkai.cli", "worker"], stdout=subprocess.DEVNULL)
+
+
+def _stop_worker(worker: subprocess.Popen) -> None:
+    if worker.poll() is None:
+        worker.terminate()  # SIGTERM: the worker finishes its running task, then exits
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
 
 
 @contextmanager

@@ -18,7 +18,7 @@ START = datetime.date(2026, 9, 14)
 
 
 @pytest.fixture
-def world(live_server, tree, clerk, head, reviewer, today, mailbox):
+def world(live_server, tree, clerk, head, reviewer, today, mailbox, run_tasks):
     today.set(START)
     # some history so that the dashboard and the list have something to show (issued before the agency
     # introduced 审核 and 签发)
@@ -38,7 +38,7 @@ def world(live_server, tree, clerk, head, reviewer, today, mailbox):
     factories.set_letter_levels(tree["a"], factories.TWO_LEVELS)
     factories.register(tree["a"], clerk, 20, received_on=START - datetime.timedelta(days=45))  # overdue
     factories.register(tree["a"], clerk, 21, received_on=START - datetime.timedelta(days=25))  # due soon
-    return {"tree": tree, "mailbox": mailbox}
+    return {"tree": tree, "mailbox": mailbox, "run_tasks": run_tasks}
 
 
 def login(page: Page, base: str, username: str) -> None:
@@ -208,7 +208,8 @@ def test_online_application_to_issued_reply(page: Page, world, live_server, scre
     assert download.value.suggested_filename.endswith(".pdf")
     assert download.value.path().read_bytes()[:5] == b"%PDF-"
 
-    # --- and was told by e-mail at each step (a real SMTP server received them) ---
+    # --- and was told by e-mail at each step (the task worker sent them; a real SMTP server received them) ---
+    world["run_tasks"]()
     mails = [m for m in world["mailbox"] if m["To"] == "wang@example.cn"]
     subjects = [m["Subject"] for m in mails]
     assert [next(w for w in ("已收到", "请补正", "已延长", "已答复") if w in subject) for subject in subjects] == [

@@ -1,14 +1,18 @@
-"""E-mail notifications to the applicant, delivered by Django's SMTP backend to a real local SMTP server:
-receipt, 补正, fee notice, extension, reply; nothing on a rollback, nothing without an address or a server,
-no identity number or phone in any message."""
+"""E-mail notifications to the applicant, enqueued with the step and delivered by the task worker through
+Django's SMTP backend to a real local SMTP server: receipt, 补正, fee notice, extension, reply; nothing on a
+rollback, nothing without an address or a server, no identity number or phone in any message; a failing
+server is tried again later."""
 
+import datetime as dt
 from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
+from django_tasks_db.models import DBTaskResult
 
 from gongkai.cases import services
 from gongkai.cases.notify import Notice, message_text
+from gongkai.cases.tasks import MAIL_ATTEMPTS
 from tests import factories
 
 D = date
@@ -19,38 +23,39 @@ def body_of(message) -> str:
 
 
 @pytest.fixture
-def mailed(register, django_capture_on_commit_callbacks):
-    """Register with an e-mail address, running the on-commit callbacks."""
+def mailed(register):
+    """Register with an e-mail address."""
 
     def make(**fields):
-        with django_capture_on_commit_callbacks(execute=True):
-            return register(email="wang@example.cn", delivery="email", **fields)
+        return register(email="wang@example.cn", delivery="email", **fields)
 
     return make
 
 
-def test_every_step_the_applicant_must_know_is_mailed(
-    mailbox, mailed, clerk, head, django_capture_on_commit_callbacks
-):
+def queued_notifications() -> list[str]:
+    return [r.args_kwargs["args"][1] for r in DBTaskResult.objects.ready().order_by("enqueued_at")]
+
+
+def test_every_step_the_applicant_must_know_is_mailed(mailbox, mailed, clerk, head, run_tasks):
     application = mailed(received_on=D(2025, 1, 20))
-    with django_capture_on_commit_callbacks(execute=True):
-        services.application_request_correction(
-            application=application,
-            by=clerk,
-            on=D(2025, 1, 21),
-            items="请写明文件名称\n请写明年份",
-            correction_due_on=D(2025, 2, 14),
-        )
-        services.application_receive_correction(application=application, by=clerk, on=D(2025, 1, 22))
-    with django_capture_on_commit_callbacks(execute=True):
-        notice = services.application_issue_fee_notice(
-            application=application, by=clerk, on=D(2025, 1, 23), scale="by_volume", quantity=150
-        )
-        services.application_record_payment(fee_notice=notice, by=clerk, on=D(2025, 1, 24))
-    with django_capture_on_commit_callbacks(execute=True):
-        factories.extend(application, head, D(2025, 2, 5), 10, "需调档")
-    with django_capture_on_commit_callbacks(execute=True):
-        factories.reply(application, clerk, D(2025, 2, 10), "granted")
+    services.application_request_correction(
+        application=application,
+        by=clerk,
+        on=D(2025, 1, 21),
+        items="请写明文件名称\n请写明年份",
+        correction_due_on=D(2025, 2, 14),
+    )
+    assert mailbox == []  # enqueued with the step, sent by the worker
+    assert queued_notifications() == ["received", "correction"]
+    assert run_tasks() == 2
+    services.application_receive_correction(application=application, by=clerk, on=D(2025, 1, 22))
+    notice = services.application_issue_fee_notice(
+        application=application, by=clerk, on=D(2025, 1, 23), scale="by_volume", quantity=150
+    )
+    services.application_record_payment(fee_notice=notice, by=clerk, on=D(2025, 1, 24))
+    factories.extend(application, head, D(2025, 2, 5), 10, "需调档")
+    factories.reply(application, clerk, D(2025, 2, 10), "granted")
+    assert run_tasks() == 3
 
     subjects = [m["Subject"] for m in mailbox]
     assert len(subjects) == 5
@@ -69,36 +74,52 @@ def test_every_step_the_applicant_must_know_is_mailed(
         assert factories.VALID_ID not in body and "13800138000" not in body
 
 
-def test_nothing_is_sent_for_a_step_that_fails(mailbox, mailed, clerk, django_capture_on_commit_callbacks):
+def test_nothing_is_sent_for_a_step_that_fails(mailbox, mailed, clerk, run_tasks):
     application = mailed()
+    run_tasks()
     mailbox.clear()
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError):
+    with pytest.raises(ValidationError):
         services.application_request_correction(
             application=application, by=clerk, on=D(2020, 9, 29), items="x", correction_due_on=D(2020, 9, 28)
         )
-    assert mailbox == []
+    assert queued_notifications() == []
+    assert run_tasks() == 0 and mailbox == []
 
 
-def test_nothing_without_an_address_or_a_server(
-    mailbox, register, settings, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        register(email="", delivery="post")
-    assert mailbox == []
+def test_nothing_without_an_address_or_a_server(mailbox, register, settings, run_tasks):
+    register(email="", delivery="post")
     settings.MAIL_ENABLED = False
-    with django_capture_on_commit_callbacks(execute=True):
-        register(email="li@example.cn", delivery="email", serial=2)
-    assert mailbox == []
+    register(email="li@example.cn", delivery="email", serial=2)
+    assert queued_notifications() == []
+    assert run_tasks() == 0 and mailbox == []
 
 
-def test_a_failing_mail_server_does_not_fail_the_step(
-    register, settings, django_capture_on_commit_callbacks, caplog
-):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.MAIL_ENABLED = "127.0.0.1", 9, True  # nothing listens
-    with django_capture_on_commit_callbacks(execute=True):
-        application = register(email="wang@example.cn", delivery="email")
-    assert application.pk and "could not be sent" in caplog.text
+def test_a_failing_mail_server_is_tried_again_later(register, settings, run_tasks, caplog, today, mailbox):
+    port = settings.EMAIL_PORT
+    settings.EMAIL_PORT = 9  # nothing listens
+    application = register(email="wang@example.cn", delivery="email")
+    assert run_tasks() == 1 and application.pk and "again in 1 minutes" in caplog.text
+    assert run_tasks() == 0  # the retry waits for its time
+    retry = DBTaskResult.objects.get(status="READY")
+    assert retry.args_kwargs["args"][3] == 2  # the second attempt
+    settings.EMAIL_PORT = port  # the server is back
+    today.shift(dt.timedelta(minutes=2))
+    assert run_tasks() == 1
+    assert [m["Subject"] for m in mailbox if "已收到" in m["Subject"]]
+
+
+def test_a_mail_server_down_for_good_is_given_up(mailbox, register, settings, run_tasks, caplog, today):
+    settings.EMAIL_PORT = 9
+    register(email="wang@example.cn", delivery="email")
+    for _ in range(MAIL_ATTEMPTS):
+        run_tasks()
+        today.shift(dt.timedelta(hours=3))
+    assert run_tasks() == 0
+    results = list(
+        DBTaskResult.objects.successful().order_by("finished_at").values_list("return_value", flat=True)
+    )
+    assert results == ["retry"] * (MAIL_ATTEMPTS - 1) + ["failed"], results
+    assert "given up" in caplog.text
 
 
 def test_messages_are_chinese_and_name_no_personal_numbers(application):
