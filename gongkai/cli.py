@@ -372,6 +372,57 @@ def cmd_worker(args) -> int:
         print("后台任务进程已停止。", flush=True)
 
 
+def cmd_keys(args) -> int:
+    if args.action == "new":
+        from gongkai.crypto import encode_key, new_master_key
+
+        print(encode_key(new_master_key()))
+        print(
+            "以上为新的数据加密密钥（Base64）。请设为环境变量 GONGKAI_DATA_KEY，并与数据库备份分开、离线妥善保管："
+            "丢失密钥将无法读取已加密的个人信息。",
+            file=sys.stderr,
+        )
+        return EXIT_OK
+    _django()
+    from gongkai.privacy.rotation import rotate_keys, rows_to_rotate
+
+    total = rows_to_rotate()
+    if not args.yes and sys.stdin.isatty():
+        answer = input(
+            f"将用新密钥重新加密 {total} 条记录和全部附件文件，期间系统可照常使用。继续吗？输入“是”或 yes："
+        )
+        if answer.strip().lower() not in ("是", "y", "yes"):
+            print("已取消，未做任何修改。")
+            return EXIT_ERRORS
+    with _progress_counter(total, "正在重新加密") as tick:
+        summary = rotate_keys(progress=tick)
+    print(f"已用密钥 {summary.key_label} 重新加密 {summary.rows} 条记录、{summary.files} 个附件文件。")
+    if summary.new_key_file:
+        print("新密钥已写入数据目录中的 data-key 文件，旧密钥已删除。请更新离线保管的密钥副本。")
+    else:
+        print("现在可以从 GONGKAI_DATA_KEYS_OLD 中删除旧密钥，并重启各进程。")
+    return EXIT_OK
+
+
+def _progress_counter(total: int, label: str):
+    """A progress bar over `total` items on a terminal; a context manager yielding advance(n)."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def bar():
+        if total < PROGRESS_FROM or not sys.stderr.isatty() or os.environ.get("CI"):
+            yield lambda n=1: None
+            return
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+        with Progress(f"[bold]{label}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                      transient=True) as progress:  # fmt: skip
+            task = progress.add_task(label, total=total)
+            yield lambda n=1: progress.advance(task, n)
+
+    return bar()
+
+
 class _Parser(argparse.ArgumentParser):
     """Usage errors as one line, exit 2; help laid out for Chinese (argparse's texts: see argparse_zh)."""
 
@@ -442,6 +493,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     worker.add_argument("--batch", action="store_true", help="处理完当前已到期的任务后退出")
     worker.set_defaults(func=cmd_worker)
+
+    keys = sub.add_parser(
+        "keys",
+        help="数据加密密钥：keys new 生成新密钥；keys rotate 用新密钥重新加密全部个人信息",
+        description="申请人的证件号码、联系电话、上传的附件和文书均加密保存。密钥不在备份中，须另行保管。",
+    )
+    keys.add_argument(
+        "action", choices=["new", "rotate"], metavar="操作", help="new：生成新密钥；rotate：轮换密钥"
+    )
+    keys.add_argument("--yes", action="store_true", help="不再询问确认")
+    keys.set_defaults(func=cmd_keys)
 
     manage = sub.add_parser(
         "manage", help="运行 Django 管理命令，例如 gongkai manage createsuperuser", add_help=False

@@ -13,7 +13,16 @@ from django.core.management import call_command
 
 def run_production_server(*, bind: str, workers: int) -> int:
     """Migrate, collect static files, then replace this process with gunicorn."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    from gongkai.privacy.keys import keyring
+
     settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+    try:
+        keyring()
+    except ImproperlyConfigured as exc:
+        print(exc, file=sys.stderr)
+        return 1
     call_command("migrate", interactive=False, verbosity=1)
     call_command("createcachetable", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
@@ -32,6 +41,9 @@ def run_production_server(*, bind: str, workers: int) -> int:
         str(workers),
         "--access-logfile",
         "-",
+        # the path without its query string: a query code or an ID number searched for stays out of the log
+        "--access-logformat",
+        '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms',
         "--forwarded-allow-ips",
         os.environ.get("GONGKAI_FORWARDED_ALLOW_IPS", "127.0.0.1"),
     ]

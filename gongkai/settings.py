@@ -21,6 +21,14 @@ GONGKAI_SMTP_PORT / GONGKAI_SMTP_USER / GONGKAI_SMTP_PASSWORD  (port default 25;
 GONGKAI_SMTP_TLS       "starttls", "ssl" or "none" (default: ssl on port 465, else none)
 GONGKAI_MAIL_FROM      sender address (default: noreply@localhost)
 GONGKAI_SITE_URL       the public address of the portal, for links in e-mails (default http://127.0.0.1:8000)
+GONGKAI_DATA_KEY       the key that encrypts applicants' ID numbers, phones, attachments and letters (Base64 of
+                       32 bytes; `gongkai keys new` prints one). Required in production; a laptop or the demo
+                       gets one generated into the data dir (file data-key, owner-only). Never in a backup.
+GONGKAI_DATA_KEYS_OLD  older keys, comma-separated, still read while `gongkai keys rotate` re-encrypts
+GONGKAI_CIPHER         aes-256-gcm (default) or sm4-gcm (商用密码) for newly written data
+
+Files: the process creates everything owner-only (umask 077): the data dir, the SQLite database with its
+WAL and SHM files, uploads, keys and backups.
 """
 
 from __future__ import annotations
@@ -41,6 +49,10 @@ def env_flag(name: str, default: bool = False) -> bool:
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(env("GONGKAI_DATA_DIR", str(Path.cwd() / "gongkai-data"))).resolve()
+# Personal data lives in the data dir: whatever this process creates is readable by its owner only.
+os.umask(0o077)
+if DATA_DIR.is_dir():
+    DATA_DIR.chmod(0o700)
 PRODUCTION = env_flag("GONGKAI_PRODUCTION")
 DEBUG = env_flag("GONGKAI_DEBUG") and not PRODUCTION
 
@@ -100,6 +112,16 @@ def _sqlite(path: Path) -> dict:
 
 
 DATABASES = {"default": database_from_url(env("DATABASE_URL"))}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # made before the umask above, by an older version
+    for _suffix in ("", "-wal", "-shm"):
+        _file = Path(DATABASES["default"]["NAME"] + _suffix)
+        if _file.exists() and _file.stat().st_mode & 0o077:
+            _file.chmod(0o600)
+
+# --- personal data at rest (gongkai.privacy) ---
+DATA_KEY = env("GONGKAI_DATA_KEY")
+DATA_KEYS_OLD = [k.strip() for k in env("GONGKAI_DATA_KEYS_OLD").split(",") if k.strip()]
+DATA_CIPHER = env("GONGKAI_CIPHER", "aes-256-gcm").lower()
 # In the database, so that the rate limit of the public form holds across gunicorn workers and hosts;
 # `gongkai demo` / `gongkai serve` create the table (createcachetable).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "gongkai_cache"}}
@@ -115,9 +137,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "ninja",
     "django_tasks",
     "django_tasks_db",
     "gongkai.tasks",
+    "gongkai.privacy",
     "gongkai.audit",
     "gongkai.agencies",
     "gongkai.approvals",
@@ -131,6 +155,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # outermost but one, so that error responses of the middlewares below carry the policy too
+    "csp.middleware.CSPMiddleware",
     # static files from the application itself, so `gongkai serve` needs no separate file server
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -185,6 +211,8 @@ STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise expects it even before collectstatic
 WHITENOISE_USE_FINDERS = True  # the demo and tests serve the app's static files without collectstatic
 MEDIA_ROOT = DATA_DIR / "media"
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 UPLOAD_MAX_BYTES = int(env("GONGKAI_UPLOAD_MAX_MB", "10")) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
@@ -205,6 +233,25 @@ EMAIL_USE_TLS = _tls == "starttls"
 EMAIL_TIMEOUT = 15
 DEFAULT_FROM_EMAIL = env("GONGKAI_MAIL_FROM", "noreply@localhost")
 SITE_URL = env("GONGKAI_SITE_URL", "http://127.0.0.1:8000")
+
+# Content-Security-Policy (django-csp) on every response: scripts, styles, fonts and images only from this
+# site, no inline script, no plugins, no framing. Inline style attributes stay allowed (the templates and
+# ECharts set them); inline <style> elements do not.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -12,7 +13,12 @@ import pytest
 import time_machine
 from hypothesis import HealthCheck, settings
 
-from tests import factories
+# The data-encryption key of the test run (and of the gongkai processes the tests start): never a key file
+# in the checkout's data dir.
+TEST_DATA_KEY = "dGVzdC1vbmx5LWtleS1nb25na2FpLXRlc3Qtc3VpdGU="  # 32 bytes, Base64
+os.environ.setdefault("GONGKAI_DATA_KEY", TEST_DATA_KEY)
+
+from tests import factories  # noqa: E402 - after the key: it imports the models
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 # Every test runs on this day (a Friday, in a year the calendar package covers), never on the real one.
@@ -38,6 +44,16 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, t
     db = django_settings.DATABASES["default"]
     if db["ENGINE"] == "django.db.backends.sqlite3" and not db.get("TEST", {}).get("NAME"):
         db.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("db") / "test-gongkai.sqlite3")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _test_data_key():
+    from django.conf import settings as django_settings
+
+    from gongkai.privacy.keys import keyring_reset
+
+    django_settings.DATA_KEY = os.environ["GONGKAI_DATA_KEY"]
+    keyring_reset()
 
 
 # --- documents ---------------------------------------------------------------------------------------------

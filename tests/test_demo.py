@@ -2,9 +2,11 @@
 report (沙坡头区科学技术局: no applications in 2020) and with itself (annual tables = workbench counts)."""
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
@@ -203,9 +205,14 @@ def test_running_again_keeps_the_data_and_reset_reloads_the_same(demo_data, db, 
         assert "已取消" in capsys.readouterr().out
         assert fingerprint() == before
 
-        # without a terminal (scripts), --reset proceeds: wiped and reloaded, deterministically
+        # without a terminal (scripts), --reset proceeds: wiped and reloaded, deterministically; the uploads
+        # of the deleted rows go too (kept, a new row could be shown them)
+        upload = Path(settings.MEDIA_ROOT) / "attachments" / "ab" / ("ab" + "0" * 30)
+        upload.parent.mkdir(parents=True)
+        upload.write_bytes(b"an applicant's scan")
         monkeypatch.setattr("sys.stdin.isatty", lambda: False)
         assert demo.run_demo(port=8123, reset=True, serve=False) == 0
+        assert not upload.exists()
         out = capsys.readouterr().out
         assert "已删除原有数据" in out and "已载入演示数据" in out
         assert "kejiju_clerk" in out and demo_data_module.DEMO_PASSWORD in out

@@ -105,6 +105,33 @@ class Applicant:
         return self.applicant_kind != ApplicantKind.NATURAL_PERSON
 
 
+# --- exact lookup (the keyed hashes of gongkai.privacy.fields.LookupHashField) ---------------------------
+
+
+def normalised_id_number(value: str) -> str:
+    """An identity number as it is compared: no blanks, capitals (the check character X)."""
+    return re.sub(r"\s", "", value or "").upper()
+
+
+def normalised_phone(value: str) -> str:
+    """A phone number as it is compared: digits only, without the country code 86 of a mobile number."""
+    digits = re.sub(r"\D", "", value or "")
+    if len(digits) == 13 and digits.startswith("86") and digits[2] == "1":
+        digits = digits[2:]
+    return digits
+
+
+def lookup_kind(query: str) -> str | None:
+    """What an exact search term looks like: "id_number" (15 or 18 characters of an ID or credit code),
+    "phone" (7 to 13 digits, with optional hyphens, blanks, brackets or +), or None."""
+    term = (query or "").strip()
+    if re.fullmatch(r"[0-9A-Za-z]{18}|\d{15}", term) and not re.fullmatch(r"\d{7,13}", term):
+        return "id_number"
+    if re.fullmatch(r"\+?[\d\s()（）-]{7,20}", term) and 7 <= len(normalised_phone(term)) <= 13:
+        return "phone"
+    return None
+
+
 @dataclass(frozen=True)
 class Problem:
     code: Code

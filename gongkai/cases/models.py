@@ -4,6 +4,7 @@ administrative review and litigation cases."""
 from django.conf import settings
 from django.db import models
 
+from gongkai.cases.applicant import normalised_id_number, normalised_phone
 from gongkai.cases.enums import (
     ApplicantKind,
     CaseKind,
@@ -20,6 +21,7 @@ from gongkai.cases.enums import (
     RequestedForm,
     Status,
 )
+from gongkai.privacy.fields import EncryptedBinaryField, EncryptedTextField, LookupHashField
 
 
 class Application(models.Model):
@@ -32,9 +34,12 @@ class Application(models.Model):
     applicant_kind = models.CharField("申请人类型", max_length=20, choices=ApplicantKind.choices)
     applicant_name = models.CharField("申请人姓名/名称", max_length=100)
     id_type = models.CharField("身份证明类型", max_length=20, choices=IdType.choices)
-    id_number = models.CharField("身份证明号码", max_length=40)
+    # encrypted at rest (gongkai.privacy); found by exact value through the keyed hashes below
+    id_number = EncryptedTextField("身份证明号码")
+    id_number_hash = LookupHashField(source="id_number", kind="id_number", normalise=normalised_id_number)
     contact_person = models.CharField("联系人", max_length=50, blank=True)
-    phone = models.CharField("联系电话", max_length=20)
+    phone = EncryptedTextField("联系电话")
+    phone_hash = LookupHashField(source="phone", kind="phone", normalise=normalised_phone)
     email = models.EmailField("电子邮箱", blank=True)
     address = models.CharField("通信地址", max_length=200, blank=True)
     postcode = models.CharField("邮政编码", max_length=6, blank=True)
@@ -74,6 +79,33 @@ class Application(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class Attachment(models.Model):
+    """A file the applicant uploaded (with the online application or an online correction). The file lies
+    encrypted at MEDIA_ROOT/attachments/<key[:2]>/<key>, named by a random key, never by the row's id: the
+    file is written before the row, in the row's transaction, so a row never points at a missing file; a
+    file whose transaction failed has no row and is removed by the daily sweep."""
+
+    class Source(models.TextChoices):
+        APPLICATION = "application", "申请附件"
+        CORRECTION = "correction", "补正材料"
+
+    application = models.ForeignKey(
+        Application, verbose_name="申请", related_name="attachments", on_delete=models.PROTECT
+    )
+    key = models.CharField("存储键", max_length=32, unique=True, editable=False)
+    extension = models.CharField("类型", max_length=5)
+    size = models.PositiveIntegerField("大小（字节）")
+    source = models.CharField("来源", max_length=12, choices=Source.choices)
+    created_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "申请附件"
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_source_display()} {self.key}.{self.extension}"
 
 
 class ApplicationEvent(models.Model):
@@ -133,7 +165,7 @@ class Letter(models.Model):
         settings.AUTH_USER_MODEL, verbose_name="出具人", null=True, blank=True, on_delete=models.PROTECT,
         related_name="+",
     )  # fmt: skip
-    docx = models.BinaryField("文书文件", null=True, blank=True)
+    docx = EncryptedBinaryField("文书文件", null=True, blank=True)  # encrypted at rest
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="拟稿人", null=True, blank=True, on_delete=models.PROTECT,

@@ -18,6 +18,7 @@ from gongkai.agencies.models import Agency
 from gongkai.agencies.selectors import agencies_visible
 from gongkai.approvals.models import ApprovalRequest, Kind, RequestStatus
 from gongkai.cases import procedure
+from gongkai.cases.applicant import lookup_kind
 from gongkai.cases.calendar import work_calendar
 from gongkai.cases.enums import EventKind, LetterKind, LetterStatus
 from gongkai.cases.models import Application, ReviewCase
@@ -159,7 +160,9 @@ def application_list(
     rows.
 
     year: received in that year. outcome: one outcome code (`Outcome`); outcome_group: one of OUTCOME_GROUPS
-    (the dashboard chart links to it). q: a fragment of the number, the applicant's name or the description.
+    (the dashboard chart links to it). q: a fragment of the number, the applicant's name or the description;
+    a whole ID number or phone number also finds the applicant's applications exactly (through the keyed
+    hashes: the numbers themselves are encrypted).
     """
     qs = with_overdue(
         applications_for(user=user, agency_id=agency_id or None).select_related(*_LIST_RELATED),
@@ -176,7 +179,10 @@ def application_list(
     if year:
         qs = qs.filter(received_on__gte=dt.date(int(year), 1, 1), received_on__lte=dt.date(int(year), 12, 31))
     if q and (q := q.strip()):
-        qs = qs.filter(Q(number__icontains=q) | Q(applicant_name__icontains=q) | Q(description__icontains=q))
+        match = Q(number__icontains=q) | Q(applicant_name__icontains=q) | Q(description__icontains=q)
+        if kind := lookup_kind(q):
+            match |= Q(**{f"{kind}_hash": Application._meta.get_field(f"{kind}_hash").hash_of(q)})
+        qs = qs.filter(match)
     return qs
 
 

@@ -4,7 +4,8 @@
   step it tells about; a mail server that fails is tried again later, a few times.
 - `remind_staff` (daily): each clerk, reviewer and head with an e-mail address gets the overdue
   applications and those due soon of their agencies, by number and date only.
-- `daily_sweep` (daily): removes finished task records after a while.
+- `daily_sweep` (daily): removes attachment files that no row refers to (a submission killed before its
+  commit) and finished task records after a while.
 """
 
 from __future__ import annotations
@@ -114,9 +115,12 @@ def remind_staff() -> int:
 
 @task()
 def daily_sweep() -> dict:
-    """Housekeeping: finished task records older than FINISHED_TASKS_KEPT_DAYS are removed."""
+    """Housekeeping: attachment files without a row (older than an hour), and finished task records older
+    than FINISHED_TASKS_KEPT_DAYS, are removed."""
     from django_tasks_db.models import DBTaskResult
+
+    from gongkai.cases.attachments import attachments_sweep
 
     cutoff = timezone.now() - dt.timedelta(days=FINISHED_TASKS_KEPT_DAYS)
     pruned, _ = DBTaskResult.objects.finished().filter(finished_at__lt=cutoff).delete()
-    return {"pruned_tasks": pruned}
+    return {"orphan_files": attachments_sweep(), "pruned_tasks": pruned}

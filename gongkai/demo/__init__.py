@@ -19,6 +19,7 @@ Demo data (deterministic: random.Random(2020)):
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -48,8 +49,10 @@ def run_demo(*, port: int, reset: bool, serve: bool) -> int:
             print("已取消，未删除任何数据。")
             return 1
         call_command("flush", interactive=False, verbosity=0)
+        # the uploads belong to the rows just deleted: keeping them would hand them to new rows' pages
+        shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
         present = False
-        print("已删除原有数据。")
+        print("已删除原有数据（包括上传的附件）。")
     if not present:
         if _has_agencies():
             print(

@@ -1,25 +1,19 @@
-"""Attachments of applications (the online form, an online correction), kept on disk under
-MEDIA_ROOT/applications/<application id>/.
-
-An upload is checked first (`check_upload`: size, and type by content — its name and declared type are not
-trusted); it is stored under a random name with the extension of the sniffed type, never under the name the
-client sent. Only staff of the agency read them back (through the workbench, after
-gongkai.cases.selectors.application_get has checked the user may see the application).
+"""Uploads from the public and staff forms, checked before anything is stored (`check_upload`: size, and
+type by content — the file's name and declared type are not trusted). Storing them is
+gongkai.cases.attachments (encrypted, under a random key, never the name the client sent); only staff of
+the agency read them back (through the workbench, after gongkai.cases.selectors.application_get has checked
+the user may see the application).
 """
 
 from __future__ import annotations
 
-import re
-import uuid
 import zipfile
 from dataclasses import dataclass
-from pathlib import Path
 
 from django.conf import settings
 
 from gongkai.errors import Code, invalid
 
-_NAME = re.compile(r"^[0-9a-f]{32}\.(pdf|jpg|png|docx)$")
 CONTENT_TYPES = {
     "pdf": "application/pdf",
     "jpg": "image/jpeg",
@@ -42,20 +36,6 @@ class CheckedUpload:
 
     file: object  # django UploadedFile
     sniffed: Sniffed
-
-
-@dataclass(frozen=True)
-class Attachment:
-    name: str
-    size: int
-
-    @property
-    def extension(self) -> str:
-        return self.name.rsplit(".", 1)[1]
-
-    @property
-    def content_type(self) -> str:
-        return CONTENT_TYPES[self.extension]
 
 
 def size_label(size: int) -> str:
@@ -100,43 +80,3 @@ def check_upload(upload, *, field: str = "attachment") -> CheckedUpload:
     if sniffed is None:
         raise invalid(field, Code.INVALID_FILE, f"附件只能是 {TYPES_TEXT} 文件，系统按文件内容识别类型")
     return CheckedUpload(upload, sniffed)
-
-
-def _folder(application) -> Path:
-    return Path(settings.MEDIA_ROOT) / "applications" / str(int(application.pk))
-
-
-def attachment_store(*, application, upload: CheckedUpload) -> Attachment:
-    """Write a checked upload for the application."""
-    folder = _folder(application)
-    folder.mkdir(parents=True, exist_ok=True, mode=0o750)
-    name = f"{uuid.uuid4().hex}{upload.sniffed.extension}"
-    size = 0
-    with open(folder / name, "xb") as out:
-        for chunk in upload.file.chunks():
-            out.write(chunk)
-            size += len(chunk)
-    return Attachment(name, size)
-
-
-def attachments_remove(*, application, names: list[str]) -> None:
-    """Remove stored attachments (a submission that failed after the file was written)."""
-    for name in names:
-        if _NAME.match(name):
-            (_folder(application) / name).unlink(missing_ok=True)
-
-
-def attachments_of(*, application) -> list[Attachment]:
-    folder = _folder(application)
-    if not folder.is_dir():
-        return []
-    return [Attachment(p.name, p.stat().st_size) for p in sorted(folder.iterdir()) if _NAME.match(p.name)]
-
-
-def attachment_path(*, application, name: str) -> Path | None:
-    """The file of one attachment, or None when there is no such attachment (names are checked, so a
-    crafted name cannot leave the application's folder)."""
-    if not _NAME.match(name):
-        return None
-    path = _folder(application) / name
-    return path if path.is_file() else None

@@ -20,12 +20,12 @@ from gongkai.approvals.models import RequestStatus
 from gongkai.approvals.selectors import approvals_of
 from gongkai.cases import procedure, services
 from gongkai.cases.applicant import Surface, shown_identity
+from gongkai.cases.attachments import attachments_of
 from gongkai.cases.calendar import work_calendar
 from gongkai.cases.enums import EventKind, LetterKind, LetterStatus
 from gongkai.cases.procedure import STEP_TITLES, Step
 from gongkai.cases.selectors import application_facts
 from gongkai.report.formats import OUTCOMES_BY_CODE
-from gongkai.web.attachments import attachments_of
 from gongkai.workbench import forms as f
 from gongkai.workbench.views.approvals import can_decide
 

@@ -63,7 +63,7 @@ class ApplicationFilterForm(ChineseForm):
 
     def __init__(self, *args, agencies=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["q"].widget.attrs["placeholder"] = "申请编号、申请人或内容"
+        self.fields["q"].widget.attrs["placeholder"] = "申请编号、申请人、内容，或完整的证件号码、电话"
         self.fields["q"].widget.input_type = "search"
         groups = [(f"group:{g.code}", f"{g.label}（全部）") for g in OUTCOME_GROUPS]
         self.fields["outcome"].choices = [("", "全部结果"), ("汇总", groups), *outcome_choices()]

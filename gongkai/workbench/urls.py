@@ -13,7 +13,7 @@ urlpatterns = [
     path("applications/<int:pk>/", views.application_detail, name="application_detail"),
     path("applications/<int:pk>/act/<slug:action>/", views.application_action, name="application_action"),
     path(
-        "applications/<int:pk>/attachments/<str:name>",
+        "applications/<int:pk>/attachments/<slug:key>/",
         views.attachment_download,
         name="attachment_download",
     ),

@@ -19,11 +19,11 @@ from django.urls import reverse
 from gongkai.agencies.validators import mask_id_number, mask_phone
 from gongkai.audit.models import AuditEvent
 from gongkai.cases import services
+from gongkai.cases.attachments import attachments_of
 from gongkai.cases.enums import EventKind, Status
 from gongkai.cases.models import Application
 from gongkai.cases.services.registration import new_query_code
 from gongkai.portal.views import QUERY_MISS_LIMIT
-from gongkai.web.attachments import attachments_of
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -286,17 +286,17 @@ def test_good_correction_restarts_the_clock_today(client, tree, clerk, register)
     assert event.data["text"] == "所需文件为《沙坡头区科技项目管理办法》"
     assert "所需文件为《沙坡头区科技项目管理办法》" in event.note and "2026年12月25日" in event.note
     (attachment,) = attachments_of(application=stored)
-    assert event.data["attachment"] == attachment.name and attachment.extension == "pdf"
+    assert event.data["attachment"] == attachment.key and attachment.extension == "pdf"
     assert AuditEvent.objects.filter(action="application.receive_correction", actor=None).count() == 1
 
     # the workbench shows the correction and lets the clerk download its attachment
     staff = Client()
     staff.force_login(clerk)
     page = staff.get(reverse("workbench:application_detail", args=[stored.pk])).content.decode()
-    link = reverse("workbench:attachment_download", args=[stored.pk, attachment.name])
+    link = reverse("workbench:attachment_download", args=[stored.pk, attachment.key])
     assert link in page and "所需文件为《沙坡头区科技项目管理办法》" in page
     file = staff.get(link)
-    assert file.status_code == 200 and b"".join(file.streaming_content) == PDF
+    assert file.status_code == 200 and file.content == PDF
 
     # the page now shows the new deadline and offers no second correction
     page = get_status(client, application.query_code).content.decode()
@@ -317,7 +317,7 @@ def test_correction_with_text_only_or_attachment_only(client, register, clerk):
     stored = fresh(by_file)
     assert stored.status == Status.RECEIVED
     event = stored.events.get(kind=EventKind.CORRECTION_RECEIVED)
-    assert event.data["text"] == "" and event.data["attachment"].endswith(".png")
+    assert event.data["text"] == "" and attachments_of(application=stored)[0].key == event.data["attachment"]
     assert "（见附件）" in event.note
 
 

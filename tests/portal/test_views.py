@@ -12,8 +12,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from gongkai.cases.attachments import attachments_of
 from gongkai.cases.models import Application
-from gongkai.web.attachments import attachments_of
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -248,16 +248,16 @@ def test_attachment_reaches_the_clerk_only(client, tree, clerk):
     assert client.post(apply_url(tree["a"]), {**form_data(), "attachment": upload}).status_code == 302
     application = Application.objects.get()
     (attachment,) = attachments_of(application=application)
-    download = reverse("workbench:attachment_download", args=[application.pk, attachment.name])
+    download = reverse("workbench:attachment_download", args=[application.pk, attachment.key])
     staff = Client()
     staff.force_login(clerk)
     assert (
         download in staff.get(reverse("workbench:application_detail", args=[application.pk])).content.decode()
     )
     response = staff.get(download)
-    assert response.status_code == 200 and b"".join(response.streaming_content) == PDF
+    assert response.status_code == 200 and response.content == PDF
     assert response["Content-Type"] == "application/pdf"
-    assert staff.get(download.replace(attachment.name, "../../secret.pdf")).status_code == 404
+    assert staff.get(download.replace(attachment.key, "../../secret.pdf")).status_code == 404
     other = Client()
     other.force_login(factories.make_user("clerk_b", tree["b"], "clerk"))
     assert other.get(download).status_code == 404

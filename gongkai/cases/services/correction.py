@@ -11,9 +11,10 @@ from django.db import transaction
 from gongkai.agencies.permissions import require_write
 from gongkai.audit.actions import AuditAction
 from gongkai.cases import clock, procedure
+from gongkai.cases.attachments import attachment_file_remove, attachment_store
 from gongkai.cases.calendar import work_calendar
 from gongkai.cases.enums import EventKind, Status
-from gongkai.cases.models import Application, ApplicationEvent
+from gongkai.cases.models import Application, ApplicationEvent, Attachment
 from gongkai.cases.notify import Notice, notify_applicant
 from gongkai.cases.procedure import Step
 from gongkai.cases.services import common
@@ -32,7 +33,7 @@ from gongkai.cases.services.common import (
 from gongkai.errors import Code, invalid
 from gongkai.law import Ground, cite
 from gongkai.report.formats import OUTCOMES_BY_CODE
-from gongkai.web.attachments import CheckedUpload, attachment_store, attachments_remove
+from gongkai.web.attachments import CheckedUpload
 from gongkai.workdays import UnconfirmedSchedule
 
 CORRECTION_TEXT_MAX = 2000
@@ -160,17 +161,19 @@ def application_submit_correction_online(
         with transaction.atomic(durable=True):
             locked = _locked(application)
             if attachment is not None:
-                stored = attachment_store(application=locked, upload=attachment)
+                stored = attachment_store(
+                    application=locked, upload=attachment, source=Attachment.Source.CORRECTION
+                )
             _receive(
                 locked,
                 by=None,
                 on=common._today(),
                 note="申请人通过网上查询页面提交补正：" + (text or "（见附件）"),
-                data={"online": True, "text": text, "attachment": stored.name if stored else None},
+                data={"online": True, "text": text, "attachment": stored.key if stored else None},
             )
     except BaseException:
-        if stored is not None:
-            attachments_remove(application=application, names=[stored.name])
+        if stored is not None:  # the row went with the rollback; its file goes now
+            attachment_file_remove(stored)
         raise
     _sync(application, locked)
     return application

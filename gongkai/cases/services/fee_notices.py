@@ -40,13 +40,14 @@ from gongkai.report.formats import OUTCOMES_BY_CODE
 
 def application_month_ordinal(application: Application) -> int:
     """The ordinal number of `application` among the same applicant's applications to the same agency in
-    the natural month of its receipt (按件计收)."""
+    the natural month of its receipt (按件计收). The applicant is the same identity number, compared through
+    its keyed hash (the number itself is encrypted)."""
     first = application.received_on.replace(day=1)
     following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
     return (
         Application.objects.filter(
             agency_id=application.agency_id,
-            id_number=application.id_number,
+            id_number_hash=Application._meta.get_field("id_number_hash").hash_of(application.id_number),
             received_on__gte=first,
             received_on__lt=following,
         )

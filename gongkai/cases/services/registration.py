@@ -15,9 +15,10 @@ from gongkai.agencies.selectors import public_agency_accepting_online
 from gongkai.audit.actions import AuditAction
 from gongkai.cases import clock, procedure
 from gongkai.cases.applicant import Applicant, Surface, applicant_problems, problems_error, shown_identity
+from gongkai.cases.attachments import attachment_file_remove, attachment_store
 from gongkai.cases.calendar import work_calendar
 from gongkai.cases.enums import Channel, EventKind, Status
-from gongkai.cases.models import Application
+from gongkai.cases.models import Application, Attachment
 from gongkai.cases.notify import Notice, notify_applicant
 from gongkai.cases.services import common
 from gongkai.cases.services.common import (
@@ -30,7 +31,7 @@ from gongkai.cases.services.common import (
     past_year_reason,
 )
 from gongkai.errors import Code, invalid
-from gongkai.web.attachments import CheckedUpload, attachment_store, attachments_remove
+from gongkai.web.attachments import CheckedUpload
 
 _NUMBER_PREFIX = "依申〔{year}〕第"
 _AUDIT_FIELDS = (
@@ -162,9 +163,11 @@ def application_submit_online(
                 received_on=common._today(),
             )
             if attachment is not None:
-                stored = attachment_store(application=application, upload=attachment)
+                stored = attachment_store(
+                    application=application, upload=attachment, source=Attachment.Source.APPLICATION
+                )
     except BaseException:
-        if stored is not None:
-            attachments_remove(application=application, names=[stored.name])
+        if stored is not None:  # the row went with the rollback; its file goes now
+            attachment_file_remove(stored)
         raise
     return application

@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -24,6 +24,7 @@ from gongkai.agencies.selectors import agencies_visible
 from gongkai.approvals.selectors import approvals_awaiting
 from gongkai.cases import procedure, services
 from gongkai.cases.applicant import Surface, shown_identity
+from gongkai.cases.attachments import attachment_content, attachment_content_type, attachment_get
 from gongkai.cases.calendar import work_calendar
 from gongkai.cases.procedure import Step
 from gongkai.cases.selectors import (
@@ -34,7 +35,7 @@ from gongkai.cases.selectors import (
     dashboard_counts,
 )
 from gongkai.report.formats import OUTCOMES_BY_CODE
-from gongkai.web.attachments import attachment_path, attachments_of
+from gongkai.web.responses import attachment_header
 from gongkai.workbench import casepage
 from gongkai.workbench.forms import (
     ApplicationFilterForm,
@@ -292,15 +293,15 @@ def application_action(request, pk: int, action: str):
 
 @login_required
 @require_GET
-def attachment_download(request, pk: int, name: str):
+def attachment_download(request, pk: int, key: str):
     application = application_get(user=request.user, pk=pk)
-    path = attachment_path(application=application, name=name)
-    if path is None:
+    attachment = attachment_get(application=application, key=key)
+    if attachment is None:
         raise Http404("没有这个附件")
-    attachment = next(a for a in attachments_of(application=application) if a.name == name)
-    return FileResponse(
-        open(path, "rb"),  # noqa: SIM115 - FileResponse closes it
-        as_attachment=True,
-        filename=f"{application.number}-附件{path.suffix}",
-        content_type=attachment.content_type,
+    response = HttpResponse(attachment_content(attachment), content_type=attachment_content_type(attachment))
+    response["Content-Disposition"] = attachment_header(
+        f"{application.number}-{attachment.get_source_display()}.{attachment.extension}",
+        f"attachment.{attachment.extension}",
     )
+    response["Cache-Control"] = "no-store"
+    return response
