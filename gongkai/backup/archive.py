@@ -120,7 +120,7 @@ class Entry:
 @dataclass
 class Manifest:
     engine: str  # "sqlite" or "postgresql"
-    created_at: str  # ISO 8601, when the database snapshot was taken
+    created_at: str  # ISO 8601, when the backup began (just before the database snapshot)
     gongkai_version: str
     migrations: dict[str, list[str]]  # app label -> applied migration names, as in the snapshot
     tables: dict[str, int]  # table -> rows, as in the snapshot
@@ -394,7 +394,7 @@ def _damaged(exc: BaseException) -> Damaged:
 class Unpacked:
     manifest: Manifest
     database: Path  # the verified database dump in the staging folder
-    files: list[tuple[Entry, Path]]  # verified media files in the staging folder
+    files: list[tuple[Entry, Path]]  # verified media files in the staging folder (if kept)
     sha256: str  # of the archive file
     size: int
 
@@ -439,7 +439,11 @@ class ArchiveReader:
             raise Damaged(f"不是 gongkai 的备份文件（开头没有 {expected}）")
         return self._tar.extractfile(member).read()
 
-    def unpack(self, staging: Path, advance: Advance = lambda n: None) -> Unpacked:
+    def unpack(
+        self, staging: Path, advance: Advance = lambda n: None, *, keep_media: bool = True
+    ) -> Unpacked:
+        """Every member checked; the database dump, and the media files unless not `keep_media` (a check
+        that restores nothing only hashes them), written under `staging`."""
         expected = {e.path: e for e in [self.manifest.database, *self.manifest.files]}
         seen: dict[str, Path] = {}
         problems: list[str] = []
@@ -450,8 +454,11 @@ class ArchiveReader:
                     problems.append(f"备份文件中有清单没有列出的内容：{name}")
                     continue
                 target = staging / name
-                target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-                size, digest = _extract(self._tar.extractfile(member), target, advance)
+                if keep_media or name == self.manifest.database.path:
+                    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+                    size, digest = _extract(self._tar.extractfile(member), target, advance)
+                else:
+                    size, digest = _extract_hash(self._tar.extractfile(member), advance)
                 seen[name] = target
                 entry = expected[name]
                 if (size, digest) != (entry.size, entry.sha256):
@@ -488,6 +495,15 @@ class ArchiveReader:
 
 def _drain(stream) -> None:
     collections.deque(iter(lambda: stream.read(CHUNK), b""), maxlen=0)
+
+
+def _extract_hash(source, advance: Advance) -> tuple[int, str]:
+    digest, size = hashlib.sha256(), 0
+    while chunk := source.read(CHUNK):
+        digest.update(chunk)
+        size += len(chunk)
+        advance(len(chunk))
+    return size, digest.hexdigest()
 
 
 def _extract(source, target: Path, advance: Advance) -> tuple[int, str]:

@@ -105,7 +105,7 @@ def backup_command(*, out: str) -> int:
     for path in done.left_out:
         print(f"{prog}：注意：没有备份 {path}（名称像密钥，或不是普通文件；密钥不放进备份）", file=sys.stderr)
     print(f"已写入备份：{done.path}（{size_label(done.size)}，SHA-256 {done.sha256}）")
-    print(f"备份内容：{summary(done.manifest)}；数据库快照时间 {done.manifest.created_at}。")
+    print(f"备份内容：{summary(done.manifest)}；备份时间 {done.manifest.created_at}。")
     print(f"备份中没有密钥（{'、'.join(k.file for k in KEYS)}）：请把密钥另行保管，与备份分开存放。")
     return EXIT_OK
 
@@ -140,7 +140,7 @@ def restore_command(*, archive: str, check: bool, started: float) -> int:
         manifest = unpacked.manifest
         print(f"备份文件完好：{archive}（SHA-256 {unpacked.sha256}）")
         print(
-            f"备份内容：{summary(manifest)}；数据库快照时间 {manifest.created_at}，gongkai {manifest.gongkai_version}。"
+            f"备份内容：{summary(manifest)}；备份时间 {manifest.created_at}，gongkai {manifest.gongkai_version}。"
         )
         print("可以用本程序恢复（恢复到同类型的空数据库和空的数据目录）。")
         return EXIT_OK

@@ -295,7 +295,7 @@ def backup_verify(*, archive: Path, progress: Progress = no_progress) -> Unpacke
     try:
         with _open(archive) as reader:
             problems = migration_problems(reader.manifest)
-            unpacked = reader.unpack(staging, progress("正在核对备份文件", _size(archive)))
+            unpacked = reader.unpack(staging, progress("正在核对备份文件", _size(archive)), keep_media=False)
         problems += check_dump(unpacked.manifest.engine, unpacked.database, unpacked.manifest)
         if problems:
             raise Refused(problems)
