@@ -11,6 +11,7 @@ import gc
 import json
 import os
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -423,6 +424,21 @@ def _progress_counter(total: int, label: str):
     return bar()
 
 
+def cmd_backup(args) -> int:
+    _django()
+    from gongkai.backup.command import backup_command
+
+    return backup_command(out=args.out)
+
+
+def cmd_restore(args) -> int:
+    started = time.time()  # before the settings may generate a key (see key_lines)
+    _django()
+    from gongkai.backup.command import restore_command
+
+    return restore_command(archive=args.archive, check=args.check, started=started)
+
+
 class _Parser(argparse.ArgumentParser):
     """Usage errors as one line, exit 2; help laid out for Chinese (argparse's texts: see argparse_zh)."""
 
@@ -504,6 +520,32 @@ def build_parser() -> argparse.ArgumentParser:
     )
     keys.add_argument("--yes", action="store_true", help="不再询问确认")
     keys.set_defaults(func=cmd_keys)
+    backup = sub.add_parser(
+        "backup",
+        help="备份数据库和上传的文件（不含密钥），写成一个 .tar.gz 文件",
+        description="备份数据库（站点运行时也可以备份，得到备份开始时的一致快照）和上传的文件，连同清单（行数、"
+        "文件校验值、数据库类型、迁移状态）写成一个只有本用户能读的文件。密钥（secret-key、data-key）不在备份中。"
+        "退出码：0 完成，1 失败，2 参数有误或输出文件已存在。",
+    )
+    backup.add_argument(
+        "out",
+        metavar="输出",
+        help="备份文件（以 .tar.gz、.tgz 或 .tar 结尾），或一个目录：在其中新建 gongkai-backup-日期-时间.tar.gz",
+    )
+    backup.set_defaults(func=cmd_backup)
+
+    restore = sub.add_parser(
+        "restore",
+        help="从备份恢复到同类型的空数据库和空的数据目录",
+        description="核对备份文件（清单、每个文件的校验值、数据库类型、迁移状态）后，恢复到当前配置的数据库"
+        "（DATABASE_URL，或 GONGKAI_DATA_DIR 中的 SQLite）和数据目录。目标必须是空的；不支持跨数据库类型恢复。"
+        "恢复后请放回密钥。退出码：0 完成，1 拒绝或失败（拒绝时没有写入任何内容），2 参数有误或找不到文件。",
+    )
+    restore.add_argument("archive", metavar="备份文件", help="gongkai backup 写成的文件")
+    restore.add_argument(
+        "--check", action="store_true", help="只核对备份文件是否完好、能否用本程序恢复，不恢复任何内容"
+    )
+    restore.set_defaults(func=cmd_restore)
 
     manage = sub.add_parser(
         "manage", help="运行 Django 管理命令，例如 gongkai manage createsuperuser", add_help=False

@@ -44,3 +44,5 @@ class AuditAction(models.TextChoices):
     CONFIRMED_YEAR_SAVE = "confirmed_year.save", "确认年度节假日安排"
     CONFIRMED_YEAR_DELETE = "confirmed_year.delete", "取消确认年度节假日安排"
     HOLIDAY_SCHEDULE_SAVE = "holiday_schedule.save", "录入年度节假日安排"
+    BACKUP_CREATE = "backup.create", "备份"
+    BACKUP_RESTORE = "backup.restore", "从备份恢复"

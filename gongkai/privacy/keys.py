@@ -65,6 +65,11 @@ def _load() -> Keyring:
                     "生产环境需要数据加密密钥：请设置环境变量 GONGKAI_DATA_KEY（可用 gongkai keys new 生成），"
                     "并与备份分开保管。"
                 )
+            if _encrypted_data_exists():
+                raise ImproperlyConfigured(
+                    f"数据库或上传文件中已有加密的个人信息，但找不到数据加密密钥（{path}）。请放回原来的 data-key "
+                    "文件或设置 GONGKAI_DATA_KEY（例如恢复备份后）；生成新密钥将无法读取已有数据。"
+                )
             write_key_file(path, [encode_key(new_master_key())])
         lines = read_key_file(path)
         if not lines:
@@ -81,6 +86,20 @@ def _file_version() -> float | None:
         return key_file().stat().st_mtime_ns
     except FileNotFoundError:
         return None
+
+
+def _encrypted_data_exists() -> bool:
+    """Is there data a new key could not read (a restored database or media folder without its key)?"""
+    from django.db import connection
+
+    attachments = Path(settings.MEDIA_ROOT) / "attachments"
+    if attachments.is_dir() and any(p.is_file() for p in attachments.rglob("*")):
+        return True
+    if "cases_application" not in connection.introspection.table_names():  # a new installation
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM cases_application WHERE id_number LIKE %s LIMIT 1", ["gk1:%"])
+        return cursor.fetchone() is not None
 
 
 def keyring() -> Keyring:

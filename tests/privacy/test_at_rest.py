@@ -193,3 +193,33 @@ def test_a_fresh_data_dir_is_owner_only(tmp_path):
     assert {"gongkai.sqlite3", "secret-key", "data-key"} <= names
     for path in files:
         assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, path
+
+
+def test_no_new_key_is_made_over_data_encrypted_with_a_lost_one(tree, clerk, settings, tmp_path):
+    factories.register(tree["a"], clerk, 1, id_number=ID, phone=PHONE)  # encrypted with the suite's key
+    settings.DATA_KEY, settings.DATA_DIR = "", tmp_path  # restored without its key
+    keyring_reset()
+    try:
+        with pytest.raises(ImproperlyConfigured, match="已有加密的个人信息"):
+            keyring()
+        assert not (tmp_path / "data-key").exists()
+    finally:
+        keyring_reset()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_backup_holds_no_plain_id_number_or_phone(tree, clerk, head, tmp_path):
+    import gzip
+    import tarfile
+
+    from gongkai.backup.command import backup_command
+
+    leave_traces(tree, clerk, head)
+    out = tmp_path / "backup.tar.gz"
+    assert backup_command(out=str(out)) == 0
+    raw = gzip.decompress(out.read_bytes())
+    with tarfile.open(out) as archive:
+        names = archive.getnames()
+    assert not [n for n in names if "key" in n.lower()]
+    for secret in (ID, PHONE):
+        assert secret.encode() not in raw, secret
