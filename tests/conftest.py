@@ -78,6 +78,10 @@ class Today:
         self.value = day
         self._traveller.move_to(dt.datetime(day.year, day.month, day.day, 10, 0, tzinfo=TZ))
 
+    def advance(self, seconds: float) -> None:
+        """Move the clock on by this many seconds (waiting periods, lockouts)."""
+        self._traveller.shift(dt.timedelta(seconds=seconds))
+
 
 @pytest.fixture(autouse=True)
 def today():
