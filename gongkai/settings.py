@@ -196,8 +196,11 @@ TEMPLATES = [
     }
 ]
 
+# Wherever a password is set (the admin's user pages, `createsuperuser`); gongkai.agencies.passwords wraps
+# the two of Django's whose messages are not (well) translated to Chinese.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "gongkai.agencies.passwords.UserAttributeSimilarityValidator"},
+    {"NAME": "gongkai.agencies.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
