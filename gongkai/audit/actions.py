@@ -11,7 +11,7 @@ class AuditAction(models.TextChoices):
     MEMBERSHIP_REVOKE = "membership.revoke", "撤销角色"
     AUTH_LOGIN = "auth.login", "登录"
     AUTH_LOGIN_FAILED = "auth.login_failed", "登录失败"
-    AUTH_LOCKED = "auth.locked", "账号在一个网络地址锁定"
+    AUTH_LOCKED = "auth.locked", "账号锁定（限该网络地址）"
     AUTH_ADDRESS_LOCKED = "auth.address_locked", "网络地址暂停登录"
     AUTH_REFUSED = "auth.refused", "拒绝登录尝试（锁定或等待中）"
     AUTH_LOGOUT = "auth.logout", "退出"

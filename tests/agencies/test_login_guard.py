@@ -14,6 +14,13 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from gongkai.agencies.login_guard import (
+    LoginRefused,
+    delay_seconds,
+    login_attempt_begin,
+    login_attempt_failed,
+    login_attempt_succeeded,
+)
 from gongkai.agencies.models import LoginFailure
 from gongkai.audit.models import AuditEvent
 from tests import factories
@@ -215,6 +222,53 @@ def test_the_admin_login_is_guarded_the_same_way(make_user, clerk):
 def test_the_login_page_explains_the_lock(client):
     page = text(client.get(login_url()))
     assert "同一网络地址 15 分钟内输错密码 5 次" in page
+
+
+# --- the guard itself ------------------------------------------------------------------------------------------
+
+
+def test_a_failure_whose_row_a_parallel_success_cleared_still_counts(clerk):
+    first = login_attempt_begin(username="clerk_a", ip=OWNER_IP)
+    second = login_attempt_begin(username="clerk_a", ip=OWNER_IP)
+    login_attempt_succeeded(attempt=first, user=clerk)
+    assert not LoginFailure.objects.exists()
+    assert login_attempt_failed(attempt=second) is None
+    assert LoginFailure.objects.get().username == "clerk_a"
+
+
+def test_attempts_without_an_address_are_counted_together(clerk):
+    for _ in range(4):
+        login_attempt_failed(attempt=login_attempt_begin(username=" Clerk_A ", ip=None))
+    attempt = login_attempt_begin(username="clerk_a", ip=None)
+    assert "已暂时锁定" in login_attempt_failed(attempt=attempt)
+    with pytest.raises(LoginRefused) as refused:
+        login_attempt_begin(username="clerk_a", ip=None)
+    assert refused.value.code == "locked"
+    with pytest.raises(LoginRefused) as refused:  # an address of its own is another count: a delay only
+        login_attempt_begin(username="clerk_a", ip=OWNER_IP)
+    assert refused.value.code == "delay"
+
+
+def test_zero_turns_a_limit_off(clerk, settings):
+    settings.LOGIN_MAX_FAILURES = settings.LOGIN_ADDRESS_MAX_FAILURES = settings.LOGIN_DELAY_SECONDS = 0
+    for _ in range(8):
+        assert login_attempt_failed(attempt=login_attempt_begin(username="clerk_a", ip=OWNER_IP)) is None
+    assert delay_seconds(8) == 0
+    assert not AuditEvent.objects.filter(action="auth.refused").exists()
+
+
+def test_the_delay_before_the_threshold_is_none(settings):
+    settings.LOGIN_DELAY_AFTER, settings.LOGIN_DELAY_SECONDS, settings.LOGIN_DELAY_MAX_SECONDS = 3, 5, 100
+    assert [delay_seconds(n) for n in range(8)] == [0, 0, 0, 5, 10, 20, 40, 80]
+    assert delay_seconds(10_000) == 100
+
+
+def test_old_failures_are_forgotten(clerk, clock):
+    login_attempt_failed(attempt=login_attempt_begin(username="ghost", ip=STRANGER_IP))
+    later(clock, 2 * 24 * 3600)
+    login_attempt_failed(attempt=login_attempt_begin(username="clerk_a", ip=OWNER_IP))
+    assert list(LoginFailure.objects.values_list("username", flat=True)) == ["clerk_a"]
+    assert audits("auth.login_failed") == 2  # the audit log keeps them
 
 
 # --- parallel attempts on the real database ----------------------------------------------------------------------
