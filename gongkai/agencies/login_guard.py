@@ -97,9 +97,9 @@ def login_attempt_begin(*, username: str, ip: str | None) -> Attempt:
 def login_attempt_failed(*, attempt: Attempt, reason: str = "password") -> str | None:
     """The password was wrong (or the account may not log in here): the attempt stays counted and is
     audited. Returns the message of a lock this failure starts, or None."""
-    now = timezone.now()
     message = None
     with transaction.atomic(durable=True):
+        now = timezone.now()
         # the failure counts from now, when it is known (its row was written before the password check)
         if LoginFailure.objects.filter(pk=attempt.failure_id).update(at=now):
             failure = LoginFailure.objects.get(pk=attempt.failure_id)
