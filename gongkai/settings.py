@@ -9,7 +9,28 @@ GONGKAI_PRODUCTION     "1" behind HTTPS: secure cookies, HSTS, SSL redirect (`go
 GONGKAI_ALLOWED_HOSTS  comma-separated host names (default: localhost, 127.0.0.1)
 GONGKAI_UPLOAD_MAX_MB  largest accepted attachment (default 10)
 GONGKAI_SESSION_HOURS  staff sessions expire after this many hours (default 8)
-GONGKAI_LOGIN_MAX_FAILURES / GONGKAI_LOGIN_LOCK_MINUTES  login lockout (default 5 failures, 15 minutes)
+GONGKAI_TRUSTED_PROXIES  comma-separated addresses or networks (CIDR) of our own reverse proxies, e.g.
+                       "127.0.0.1" for nginx on the same host or "10.0.0.0/24" for a load balancer net.
+                       Only a request arriving from one of them has its X-Forwarded-For read, from the
+                       right, skipping trusted proxies, to find the client (gongkai.web.client.client_ip):
+                       the address every rate limit, login lock and audit event uses. Default empty:
+                       trust nobody, the client is REMOTE_ADDR (behind a proxy that is the proxy itself,
+                       so all clients would share one limit: set this when running behind nginx).
+GONGKAI_FORWARDED_ALLOW_IPS  the addresses gunicorn (`gongkai serve`) takes X-Forwarded-Proto from
+                       (single addresses only; default: the single addresses of GONGKAI_TRUSTED_PROXIES,
+                       else 127.0.0.1)
+Login protection (gongkai.agencies.login_guard; the same for the workbench and the admin login):
+GONGKAI_LOGIN_MAX_FAILURES / GONGKAI_LOGIN_LOCK_MINUTES  one user name from one client address is locked
+                       after this many failures within that many minutes, until that many minutes have
+                       passed (default 5 failures, 15 minutes); the same window counts the failures of a
+                       user name for the delay below
+GONGKAI_LOGIN_ADDRESS_MAX_FAILURES / GONGKAI_LOGIN_ADDRESS_LOCK_MINUTES  one client address is refused,
+                       whatever the user name, after this many failures within that many minutes, for that
+                       many minutes (default 20 failures, 15 minutes)
+GONGKAI_LOGIN_DELAY_AFTER / GONGKAI_LOGIN_DELAY_SECONDS / GONGKAI_LOGIN_DELAY_MAX_SECONDS  a user name
+                       with this many failures from anywhere is never locked, only slowed: each further
+                       attempt must come at least DELAY_SECONDS after its last failure, doubling with each
+                       further failure, at most DELAY_MAX_SECONDS (default 5, 2 s, 60 s)
 GONGKAI_COUNT_START_DAY  "1": the day of receipt counts as the first working day (default: counting starts
                        the next day; rules.md §2 marks this open)
 GONGKAI_FEE_PAUSES_CLOCK "0": the fee payment period does not stop the reply clock (default: it stops;
@@ -33,6 +54,7 @@ WAL and SHM files, uploads, keys and backups.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -71,6 +93,25 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+
+
+def trusted_proxies(value: str) -> list[str]:
+    """GONGKAI_TRUSTED_PROXIES -> the networks as text; a wrong entry stops the start (a silent typo would
+    make every client share the proxy's limits, or trust a header anyone can set)."""
+    networks = []
+    for entry in (e.strip() for e in value.split(",")):
+        if not entry:
+            continue
+        try:
+            networks.append(str(ipaddress.ip_network(entry, strict=False)))
+        except ValueError:
+            raise ValueError(
+                f"GONGKAI_TRUSTED_PROXIES：{entry!r} 不是 IP 地址或网段（例如 127.0.0.1 或 10.0.0.0/24）"
+            ) from None
+    return networks
+
+
+TRUSTED_PROXIES = trusted_proxies(env("GONGKAI_TRUSTED_PROXIES"))
 ALLOWED_HOSTS = [
     h.strip() for h in env("GONGKAI_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",") if h.strip()
 ]
@@ -122,8 +163,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # made before the umask 
 DATA_KEY = env("GONGKAI_DATA_KEY")
 DATA_KEYS_OLD = [k.strip() for k in env("GONGKAI_DATA_KEYS_OLD").split(",") if k.strip()]
 DATA_CIPHER = env("GONGKAI_CIPHER", "aes-256-gcm").lower()
-# In the database, so that the rate limit of the public form holds across gunicorn workers and hosts;
-# `gongkai demo` / `gongkai serve` create the table (createcachetable).
+# Django's cache, in the database so that it is shared by gunicorn workers and hosts; `gongkai demo` /
+# `gongkai serve` create the table (createcachetable). The limits per client do not use it: the cache's
+# incr() is a read and a write, not atomic; they count in gongkai.web.ratelimit.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "gongkai_cache"}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Background work: a queue in the platform's own database, run by `gongkai worker` (gongkai.tasks).
@@ -185,8 +227,11 @@ TEMPLATES = [
     }
 ]
 
+# Wherever a password is set (the admin's user pages, `createsuperuser`); gongkai.agencies.passwords wraps
+# the two of Django's whose messages are not (well) translated to Chinese.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "gongkai.agencies.passwords.UserAttributeSimilarityValidator"},
+    {"NAME": "gongkai.agencies.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -194,6 +239,11 @@ LOGIN_URL = "workbench:login"
 LOGIN_REDIRECT_URL = "workbench:dashboard"
 LOGIN_MAX_FAILURES = int(env("GONGKAI_LOGIN_MAX_FAILURES", "5"))
 LOGIN_LOCK_MINUTES = int(env("GONGKAI_LOGIN_LOCK_MINUTES", "15"))
+LOGIN_ADDRESS_MAX_FAILURES = int(env("GONGKAI_LOGIN_ADDRESS_MAX_FAILURES", "20"))
+LOGIN_ADDRESS_LOCK_MINUTES = int(env("GONGKAI_LOGIN_ADDRESS_LOCK_MINUTES", "15"))
+LOGIN_DELAY_AFTER = int(env("GONGKAI_LOGIN_DELAY_AFTER", "5"))
+LOGIN_DELAY_SECONDS = int(env("GONGKAI_LOGIN_DELAY_SECONDS", "2"))
+LOGIN_DELAY_MAX_SECONDS = int(env("GONGKAI_LOGIN_DELAY_MAX_SECONDS", "60"))
 SESSION_COOKIE_AGE = int(env("GONGKAI_SESSION_HOURS", "8")) * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

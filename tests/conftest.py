@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -44,6 +45,14 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, t
     db = django_settings.DATABASES["default"]
     if db["ENGINE"] == "django.db.backends.sqlite3" and not db.get("TEST", {}).get("NAME"):
         db.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("db") / "test-gongkai.sqlite3")
+        # Tests with 30 threads in this one process (tests/agencies/test_login_guard.py) queue 30 short write
+        # transactions behind each other, each slowed by the threads' competition for Python's GIL (and by a
+        # busy shared machine) far more than the application's workers, which are separate processes: let
+        # the last of them wait longer for the write lock than production's 5 seconds.
+        options = db.setdefault("OPTIONS", {})
+        options["init_command"] = re.sub(
+            r"busy_timeout=\d+", "busy_timeout=60000", options.get("init_command", "")
+        )
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -98,6 +107,10 @@ class Today:
         """Move the clock on by `delta` (within the day or across days)."""
         self._traveller.shift(delta)
         self.value = dt.datetime.now(TZ).date()
+
+    def advance(self, seconds: float) -> None:
+        """Move the clock on by this many seconds (waiting periods, lockouts)."""
+        self._traveller.shift(dt.timedelta(seconds=seconds))
 
 
 @pytest.fixture(autouse=True)

@@ -1,6 +1,6 @@
 """Django admin for agencies and staff. The admin is for superusers only: staff accounts that are not
 superusers cannot log in to it or open any of its pages (they work in the workbench), and the admin
-login has the same lockout as the workbench login."""
+login has the same protection as the workbench login (gongkai.agencies.login_guard)."""
 
 from django.contrib import admin
 
@@ -129,7 +129,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 @admin.register(LoginFailure)
 class LoginFailureAdmin(admin.ModelAdmin):
-    """Read-only; deleting the rows of a user name unlocks it."""
+    """Read-only; deleting the rows of a user name and address lifts their lock (and the delay of the name)."""
 
     list_display = ["username", "ip", "at"]
     search_fields = ["username", "ip"]

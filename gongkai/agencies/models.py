@@ -66,8 +66,17 @@ class Membership(models.Model):
 
 
 class LoginFailure(models.Model):
-    """Failed logins, for the lockout; kept in the database so that every worker sees them."""
+    """Failed logins (and attempts whose password is being checked), for gongkai.agencies.login_guard;
+    kept in the database so that every worker sees them. Deleting the rows of a user name and address
+    lifts their lock."""
 
-    username = models.CharField(max_length=150, db_index=True)
-    ip = models.GenericIPAddressField(null=True, blank=True)
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    username = models.CharField("用户名", max_length=150)
+    ip = models.GenericIPAddressField("网络地址", null=True, blank=True)
+    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "登录失败记录"
+        indexes = [
+            models.Index(fields=["username", "at"], name="loginfailure_username_at"),
+            models.Index(fields=["ip", "at"], name="loginfailure_ip_at"),
+        ]

@@ -8,13 +8,11 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from gongkai.agencies.auth import client_ip
 from gongkai.cases.enums import Status
 from gongkai.cases.letters.document import letter_pdf
 from gongkai.cases.services import application_submit_correction_online, application_submit_online
@@ -36,12 +34,15 @@ from gongkai.portal.selectors import (
 )
 from gongkai.report.formats import OUTCOMES_BY_CODE
 from gongkai.web.attachments import size_label
+from gongkai.web.client import client_ip
 from gongkai.web.forms import service_errors
+from gongkai.web.ratelimit import rate_give_back, rate_take
 from gongkai.web.responses import attachment_header
 
 log = logging.getLogger(__name__)
 
-# Per client address, in the Django cache: accepted applications, all submissions, failed status queries.
+# Per client address (gongkai.web.client), counted atomically in the database (gongkai.web.ratelimit):
+# accepted applications, all submissions, failed status queries.
 RATE_WINDOW_SECONDS = 10 * 60
 APPLY_LIMIT = 5
 POST_LIMIT = 20
@@ -51,21 +52,16 @@ NOT_AWAITING_CORRECTION = "该申请当前不需要补正，不能提交补正�
 
 
 def _rate_key(request, kind: str) -> str:
-    return f"gongkai:portal:{kind}:{client_ip(request) or 'unknown'}"
+    return f"portal:{kind}:{client_ip(request) or 'unknown'}"
 
 
-def _rate_count(request, kind: str) -> int:
-    return cache.get(_rate_key(request, kind), 0)
+def _rate_take(request, kind: str, limit: int) -> bool:
+    """Count this request against the client's limit of this kind; False when the limit is reached."""
+    return rate_take(_rate_key(request, kind), limit=limit, window_seconds=RATE_WINDOW_SECONDS)
 
 
-def _rate_hit(request, kind: str) -> None:
-    key = _rate_key(request, kind)
-    # the window runs from the first hit: add() sets the expiry only when the key is new
-    cache.add(key, 0, RATE_WINDOW_SECONDS)
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between add() and incr()
-        cache.set(key, 1, RATE_WINDOW_SECONDS)
+def _rate_give_back(request, kind: str) -> None:
+    rate_give_back(_rate_key(request, kind))
 
 
 @require_GET
@@ -86,7 +82,9 @@ def apply(request, agency_pk: int):
     status = 200
     page_error = ""
     if request.method == "POST":
-        if _rate_count(request, "apply") >= APPLY_LIMIT or _rate_count(request, "post") >= POST_LIMIT:
+        # every submission counts, and a slot of the accepted ones is taken before the form is read, so that
+        # parallel submissions cannot all pass the check; it is given back when none was accepted
+        if not _rate_take(request, "post", POST_LIMIT) or not _rate_take(request, "apply", APPLY_LIMIT):
             form = OnlineApplicationForm(request.POST)
             form.is_valid()
             form.add_error(
@@ -97,20 +95,18 @@ def apply(request, agency_pk: int):
             status = 429
         elif int(request.META.get("CONTENT_LENGTH") or 0) > settings.UPLOAD_MAX_BYTES + 1024 * 1024:
             # refused before Django reads the body: the attachment alone is over the limit
-            _rate_hit(request, "post")
+            _rate_give_back(request, "apply")
             page_error = (
                 f"附件过大，不能超过 {size_label(settings.UPLOAD_MAX_BYTES)}。请压缩附件后重新填写提交。"
             )
             status = 413
         else:
-            _rate_hit(request, "post")
             form = OnlineApplicationForm(request.POST, request.FILES)
-            if form.is_valid():
-                receipt = _submit(agency, form)
-                if receipt is not None:
-                    _rate_hit(request, "apply")
-                    request.session[RECEIPT_SESSION_KEY] = receipt
-                    return redirect("portal:receipt")
+            receipt = _submit(agency, form) if form.is_valid() else None
+            if receipt is not None:
+                request.session[RECEIPT_SESSION_KEY] = receipt
+                return redirect("portal:receipt")
+            _rate_give_back(request, "apply")
             status = 400
     return render(
         request,
@@ -169,19 +165,19 @@ def receipt(request):
 
 def _lookup(request, form) -> tuple[object | None, int]:
     """The application of a valid query form, counting misses per client (HTTP status 404/429 on failure)."""
-    if _rate_count(request, "query_miss") >= QUERY_MISS_LIMIT:
+    # counted as a miss before the lookup (so that parallel requests cannot all pass the check), given back
+    # when the code is found or missing
+    if not _rate_take(request, "query_miss", QUERY_MISS_LIMIT):
         form.add_error(None, "查询次数过多，请10分钟后再试。")
         return None, 429
     form.is_valid()
     code = form.cleaned_data.get("code")
-    if not code:
-        return None, 400
-    application = public_application_by_query_code(code=code)
-    if application is None:
-        _rate_hit(request, "query_miss")
+    application = public_application_by_query_code(code=code) if code else None
+    if application is None and code:
         form.add_error("code", "未找到与该查询码对应的申请，请核对回执上的查询码。")
         return None, 404
-    return application, 200
+    _rate_give_back(request, "query_miss")
+    return application, 200 if code else 400
 
 
 def _status_context(application, **extra) -> dict:
@@ -228,7 +224,7 @@ def _checked(request, form_class):
         return form, None, render(request, "portal/status.html", context, status=code)
     last4 = form.cleaned_data.get("id_last4")
     if last4 and not public_identity_matches(application=application, last4=last4):
-        _rate_hit(request, "query_miss")
+        _rate_take(request, "query_miss", QUERY_MISS_LIMIT)
         form.add_error("id_last4", "证件号码后四位与申请时填写的不一致")
     return form, application, None
 
