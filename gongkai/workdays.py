@@ -125,6 +125,11 @@ class WorkCalendar:
         year = self._year(day.year)
         return bool(year.flags[day.toordinal() - year.first])
 
+    def is_workday_estimated(self, day: date) -> bool:
+        """`is_workday`, answered also in an unconfirmed year: Monday to Friday, unless overridden."""
+        year = self._any_year(day.year)
+        return bool(year.flags[day.toordinal() - year.first])
+
     def next_workday(self, day: date) -> date:
         """`day` itself when it is a working day, else the next working day."""
         return self._nth_from(day.toordinal(), 1)

@@ -364,6 +364,7 @@ def test_an_estimate_is_exact_unless_an_unconfirmed_day_was_needed(overrides, st
         assert estimate == Deadline(exact, False)
     # The estimate is what the calendar says once the year is confirmed with no more than these overrides.
     weekends_only = WorkCalendar(overrides, [UNCONFIRMED], count_start_day=count_start_day)
+    assert cal.is_workday_estimated(start) == weekends_only.is_workday(start)
     assert estimate.day == weekends_only.add(start, n)
     end = estimate.day
     span = cal.between_estimated(start, end)

@@ -5,6 +5,8 @@
 - `remind_staff` (daily): each clerk, reviewer and head with an e-mail address gets the overdue
   applications and those due soon of their agencies, by number and date only.
 - `daily_sweep` (daily): removes finished task records after a while.
+- `recompute_estimated_deadlines`: enqueued in the transaction that saves a year's holiday schedule; computes
+  every deadline stored as an estimate again (gongkai.cases.services.estimates).
 """
 
 from __future__ import annotations
@@ -59,9 +61,13 @@ def send_notification(application_id: int, notice: str, facts: dict, attempt: in
 def reminder_text(*, user, overdue: list, due_soon: list, today: dt.date) -> tuple[str, str]:
     """(subject, body) of a clerk's daily reminder: numbers, agencies and dates, no personal data."""
     from gongkai.cases.letters.text import cn_date
+    from gongkai.cases.procedure import deadline_text
 
     def lines_of(applications) -> list[str]:
-        return [f"  {a.number}（{a.agency.name}）答复期限 {cn_date(a.due_on)}" for a in applications]
+        return [
+            f"  {a.number}（{a.agency.name}）答复期限 {deadline_text(a.due_on, a.due_on_estimated)}"
+            for a in applications
+        ]
 
     name = user.get_full_name() or user.get_username()
     body = [f"{name}：", "", f"截至{cn_date(today)}，您所在机关的政府信息公开申请中："]
@@ -120,3 +126,13 @@ def daily_sweep() -> dict:
     cutoff = timezone.now() - dt.timedelta(days=FINISHED_TASKS_KEPT_DAYS)
     pruned, _ = DBTaskResult.objects.finished().filter(finished_at__lt=cutoff).delete()
     return {"pruned_tasks": pruned}
+
+
+@task()
+def recompute_estimated_deadlines(year: int) -> dict:
+    """Compute again the deadlines stored as estimates, now that `year`'s holiday schedule is saved. Safe to
+    run twice (the second run finds nothing to change). Returns how many applications changed."""
+    from gongkai.cases.services.estimates import estimated_deadlines_recompute
+
+    result = estimated_deadlines_recompute(year=year)
+    return {"year": year, "checked": result.checked, "changed": len(result.changed)}
