@@ -60,6 +60,12 @@ def test_cli_success(capsys, argv, out):
         (["add", "2020-09-28", "-5"], "工作日数无效：「-5」"),
         (["add", "2020-09-28", "twenty"], "工作日数无效：「twenty」"),
         pytest.param(["add", "2026-12-15", "20"], UNCONFIRMED_2027, marks=needs_2027_unknown),
+        pytest.param(
+            ["add", "2026-12-15", "20"],
+            # Dec 16–18, 21–25, 28–31 (12), then the weekdays Jan 1, 4–8, 11, 12 (20)
+            "按周一至周五估算（未计节假日和调休）：预计 2027-01-12（待节假日安排确认），不是法定期限",
+            marks=needs_2027_unknown,
+        ),
         pytest.param(["between", "2026-12-01", "2027-01-10"], UNCONFIRMED_2027, marks=needs_2027_unknown),
     ],
 )
