@@ -231,6 +231,14 @@ def test_e_mails_say_estimate(register, unconfirmed_year, today):
     assert f"缴费期限为{shown}" in body
 
 
+def test_the_staff_reminder_says_estimate(register, clerk, unconfirmed_year, today):
+    from gongkai.cases.tasks import reminder_text
+
+    application = register(received_on=today.value)
+    _, body = reminder_text(user=clerk, overdue=[application], due_soon=[], today=today.value)
+    assert f"答复期限 {procedure.deadline_text(application.due_on, True)}" in body
+
+
 # --- the schedule is entered: everything computed again ----------------------------------------------------
 
 

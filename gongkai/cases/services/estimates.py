@@ -55,8 +55,11 @@ def applications_with_estimates() -> list[int]:
     )
     for request in ApprovalRequest.objects.filter(limit_estimated=True).only("kind", "subject_id", "payload"):
         ids.add(
-            request.subject_id if request.kind == ApprovalKind.EXTENSION else request.payload["application"]
+            request.subject_id
+            if request.kind == ApprovalKind.EXTENSION
+            else request.payload.get("application")
         )
+    ids.discard(None)
     return sorted(ids)
 
 
@@ -113,8 +116,10 @@ def _recompute(pk: int, *, basis: str) -> bool:
     change, still = clock.recount_pauses(application.estimated_pauses or (), cal=cal)
     paused = application.paused_workdays + change
     if change or still != (application.estimated_pauses or []):
-        changes.before["paused_workdays"] = application.paused_workdays
-        changes.after["paused_workdays"] = paused
+        changes.before.update(
+            paused_workdays=application.paused_workdays, estimated_pauses=application.estimated_pauses
+        )
+        changes.after.update(paused_workdays=paused, estimated_pauses=still)
         application.paused_workdays, application.estimated_pauses = paused, still
     if application.due_on is not None and (
         application.due_on_estimated or "paused_workdays" in changes.after
