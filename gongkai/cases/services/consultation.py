@@ -124,7 +124,11 @@ def application_end_consultation(*, consultation: Consultation, by, on: date, an
         before, after = _change(locked, changes) if changes else ({}, {})
         silent = ""
         if not answer and on > current.reply_due_on:
-            silent = "（预计已逾期未提出意见，待节假日安排确认）" if current.reply_due_on_estimated else "（逾期未提出意见）"
+            silent = (
+                "（预计已逾期未提出意见，待节假日安排确认）"
+                if current.reply_due_on_estimated
+                else "（逾期未提出意见）"
+            )
         _record(
             application=locked,
             by=by,
