@@ -5,10 +5,12 @@ Pure Python, no Django: the platform builds a `WorkCalendar` from its overrides 
 - `chinese_calendar` supplies 2004–2026, including 调休 make-up working days on Saturdays and Sundays.
 - `overrides` are an administrator's entries: a new year's schedule once it is announced, or corrections.
 - A year that is neither in the package nor in `confirmed_years` is unconfirmed: every exact question that
-  needs a day of it without an override raises `UnconfirmedSchedule`, never a weekends-only guess. The
-  estimating questions (`add_estimated`, `between_estimated`) answer anyway, counting Monday to Friday as
-  working days in such a year (its overrides still apply), and say whether they had to (`estimated`), so
-  that a caller can show the answer as an estimate and compute it again once the year is confirmed.
+  needs a day of it without an override raises `UnconfirmedSchedule`, never a guess. The estimating
+  questions (`add_estimated`, `between_estimated`) answer anyway, counting Monday to Friday as working days
+  in such a year except the holidays the law fixes on a calendar date (`fixed_holidays`: 元旦, 劳动节,
+  国庆节), its overrides still applying, and say whether they had to (`estimated`), so that a caller can
+  show the answer as an estimate and compute it again once the year is confirmed. The lunar holidays and
+  the make-up working days only the State Council's notice tells.
 
 Counting convention (open in the Regulations): by default the start day (the receipt day) does not count and
 counting begins the next day; `count_start_day=True` lets the start day count when it is a working day.
@@ -25,6 +27,20 @@ from typing import Literal, NamedTuple
 import chinese_calendar
 
 DUE_SOON_DAYS = 5
+
+# 《全国年节及纪念日放假办法》 (2024 revision, from 2025), Art. 2: the holidays of all citizens on fixed dates of
+# the Gregorian calendar (元旦 1 Jan; 劳动节 1–2 May; 国庆节 1–3 Oct). 春节, 清明节, 端午节 and 中秋节 move with the
+# lunar calendar or the solar terms and are left to the notice, as are the make-up working days.
+FIXED_HOLIDAYS = ((1, 1), (5, 1), (5, 2), (10, 1), (10, 2), (10, 3))
+
+
+# How an estimate counts, in the words every page and message uses for it.
+ESTIMATE_METHOD = "按周一至周五为工作日估算（已除去元旦、劳动节、国庆节，未计其他节假日和调休）"
+
+
+def fixed_holidays(year: int) -> tuple[date, ...]:
+    """The holidays the law fixes on a calendar date in `year` (an estimate of an unconfirmed year has them)."""
+    return tuple(date(year, month, day) for month, day in FIXED_HOLIDAYS)
 
 
 class UnconfirmedSchedule(Exception):
@@ -126,7 +142,7 @@ class WorkCalendar:
         return bool(year.flags[day.toordinal() - year.first])
 
     def is_workday_estimated(self, day: date) -> bool:
-        """`is_workday`, answered also in an unconfirmed year: Monday to Friday, unless overridden."""
+        """`is_workday`, answered also in an unconfirmed year, as `add_estimated` counts it."""
         year = self._any_year(day.year)
         return bool(year.flags[day.toordinal() - year.first])
 
@@ -146,8 +162,9 @@ class WorkCalendar:
 
     def add_estimated(self, start: date, days: int) -> Deadline:
         """`add`, answered also when it needs an unconfirmed year: such a year's days without an override
-        count as working days from Monday to Friday, and the answer says `estimated`. Equal to `add`
-        whenever `add` answers; `estimated` exactly when `add` would raise UnconfirmedSchedule."""
+        count as working days from Monday to Friday, except its `fixed_holidays`, and the answer says
+        `estimated`. Equal to `add` whenever `add` answers; `estimated` exactly when `add` would raise
+        UnconfirmedSchedule."""
         if days < 0:
             raise ValueError(f"days must not be negative, got {days}")
         if days == 0:
@@ -204,13 +221,16 @@ class WorkCalendar:
         return built
 
     def _estimated_year(self, year: int) -> _Year:
-        """An unconfirmed year as an estimate: the week pattern, corrected by the year's overrides."""
+        """An unconfirmed year as an estimate: the week pattern without the fixed-date holidays, corrected by
+        the year's overrides (only the overridden days are known)."""
         cached = self._estimates.get(year)
         if cached is not None:
             return cached
         first = date(year, 1, 1).toordinal()
         days = date(year + 1, 1, 1).toordinal() - first
         flags = bytearray(date.fromordinal(first + i).weekday() < 5 for i in range(days))
+        for holiday in fixed_holidays(year):
+            flags[holiday.toordinal() - first] = 0
         known = bytearray(days)
         for day, flag in self.overrides.items():
             if day.year == year:

@@ -21,7 +21,7 @@ from datetime import date
 from pathlib import Path
 
 from gongkai.holiday_notice import decode_text, parse_notice, parse_schedule_csv
-from gongkai.workdays import UnconfirmedSchedule, WorkCalendar, calendar
+from gongkai.workdays import ESTIMATE_METHOD, UnconfirmedSchedule, WorkCalendar, calendar
 
 EXIT_OK, EXIT_USAGE = 0, 2
 _PROG = "gongkai workdays"
@@ -131,7 +131,7 @@ def workdays_command(argv: list[str]) -> int:
                 # no exact answer; the estimate the platform stores meanwhile, labelled as such
                 estimate = cal.add_estimated(start, days).day.isoformat()
                 raise _UsageError(
-                    f"{exc}。按周一至周五估算（未计节假日和调休）：预计 {estimate}（待节假日安排确认），不是法定期限"
+                    f"{exc}。{ESTIMATE_METHOD}：预计 {estimate}（待节假日安排确认），不是法定期限"
                 ) from exc
         else:
             start, end = _parse_date(args.start), _parse_date(args.end)

@@ -84,7 +84,7 @@ def _same_calendar(a: int, b: int) -> bool:
 def holiday_notice_for(year: int) -> tuple[str, str]:
     """(text, kind) of a holiday schedule for `year`, as an administrator would enter it: a real State Council
     notice of a year with the same calendar (weekdays and leap day), its years changed to `year` ("notice"),
-    or, when no such notice is at hand, a CSV with New Year's week off and a make-up Saturday ("csv")."""
+    or, when no such notice is at hand, `holiday_csv_for(year)` ("csv")."""
     notices = sorted(NOTICES.glob("[0-9][0-9][0-9][0-9].txt")) + sorted(
         SHARED_NOTICES.glob("[0-9][0-9][0-9][0-9].txt")
     )
@@ -93,12 +93,18 @@ def holiday_notice_for(year: int) -> tuple[str, str]:
         if _same_calendar(real, year):
             text = path.read_text(encoding="utf-8")
             return text.replace(str(real), str(year)).replace(str(real - 1), str(year - 1)), "notice"
-    new_year = [datetime.date(year, 1, d) for d in range(1, 8) if datetime.date(year, 1, d).weekday() < 5]
+    return holiday_csv_for(year), "csv"
+
+
+def holiday_csv_for(year: int) -> str:
+    """A made-up schedule for `year` in the CSV form (日期,类型) that moves January's deadlines: New Year's
+    week off (1–8 January, weekdays) and a make-up Saturday after it."""
+    new_year = [datetime.date(year, 1, d) for d in range(1, 9) if datetime.date(year, 1, d).weekday() < 5]
     saturday = next(
-        datetime.date(year, 1, d) for d in range(8, 15) if datetime.date(year, 1, d).weekday() == 5
+        datetime.date(year, 1, d) for d in range(9, 16) if datetime.date(year, 1, d).weekday() == 5
     )
     rows = [f"{d.isoformat()},休" for d in new_year] + [f"{saturday.isoformat()},班"]
-    return "date,kind\n" + "\n".join(rows) + "\n", "csv"
+    return "date,kind\n" + "\n".join(rows) + "\n"
 
 
 def make_tree() -> dict:

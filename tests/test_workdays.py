@@ -13,7 +13,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gongkai import workdays
-from gongkai.workdays import Deadline, Span, UnconfirmedSchedule, WorkCalendar, calendar, deadline_status
+from gongkai.workdays import (
+    Deadline,
+    Span,
+    UnconfirmedSchedule,
+    WorkCalendar,
+    calendar,
+    deadline_status,
+    fixed_holidays,
+)
 
 D = date.fromisoformat
 # The first year the calendar package does not know: 2027 today, later years once the package learns it.
@@ -311,15 +319,35 @@ def test_agrees_with_holidays_package_2025_2026():
         day += timedelta(days=1)
 
 
-# -- estimates: an unconfirmed year counted Monday to Friday ------------------------------------------------
+# -- estimates: an unconfirmed year counted Monday to Friday, less the fixed-date holidays --------------------
+
+
+def estimating(year: int, overrides=None) -> WorkCalendar:
+    """What an estimate of `year` counts on: the year as if confirmed with its fixed-date holidays off."""
+    return WorkCalendar({day: False for day in fixed_holidays(year)} | dict(overrides or {}), [year])
+
+
+def test_the_fixed_date_holidays():
+    assert fixed_holidays(2027) == (
+        D("2027-01-01"), D("2027-05-01"), D("2027-05-02"), D("2027-10-01"), D("2027-10-02"), D("2027-10-03"),
+    )  # fmt: skip
+    # the package agrees for the years it knows (from 2025, when 劳动节 became two days)
+    for year in (2025, 2026):
+        assert not any(calendar().is_workday(day) for day in fixed_holidays(year))
 
 
 def test_an_estimate_counts_monday_to_friday_in_an_unconfirmed_year():
     cal = calendar()
     y = UNCONFIRMED
     last = date(y - 1, 12, 31)
-    # Counted from Dec 31 of the year before: the working days of the unconfirmed year are its weekdays.
-    weekdays = [last + timedelta(days=i) for i in range(1, 40) if (last + timedelta(days=i)).weekday() < 5]
+    # Counted from Dec 31 of the year before: the working days of the unconfirmed year are its weekdays,
+    # New Year's Day excepted.
+    weekdays = [
+        last + timedelta(days=i)
+        for i in range(1, 40)
+        if (last + timedelta(days=i)).weekday() < 5 and last + timedelta(days=i) != date(y, 1, 1)
+    ]
+    assert not cal.is_workday_estimated(date(y, 1, 1)) and not cal.is_workday_estimated(date(y, 10, 2))
     assert cal.add_estimated(last, 20) == Deadline(weekdays[19], True)
     assert cal.between_estimated(last, weekdays[19]) == Span(20, True)
     assert cal.between_estimated(weekdays[19], last) == Span(-20, True)
@@ -362,8 +390,13 @@ def test_an_estimate_is_exact_unless_an_unconfirmed_day_was_needed(overrides, st
         assert estimate.estimated
     else:
         assert estimate == Deadline(exact, False)
-    # The estimate is what the calendar says once the year is confirmed with no more than these overrides.
-    weekends_only = WorkCalendar(overrides, [UNCONFIRMED], count_start_day=count_start_day)
+    # The estimate is what the calendar says once the year is confirmed with the fixed-date holidays and
+    # these overrides.
+    weekends_only = WorkCalendar(
+        {day: False for day in fixed_holidays(UNCONFIRMED)} | overrides,
+        [UNCONFIRMED],
+        count_start_day=count_start_day,
+    )
     assert cal.is_workday_estimated(start) == weekends_only.is_workday(start)
     assert estimate.day == weekends_only.add(start, n)
     end = estimate.day

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
 
+from gongkai import workdays
 from gongkai.cases import clock
 from gongkai.cases.enums import ConsultationKind, EventKind, Status
 from gongkai.errors import Code
@@ -205,6 +206,7 @@ def due_soon_limit(*, today: dt.date, cal: WorkCalendar, within: int = DUE_SOON_
 # --- an estimated date in words ------------------------------------------------------------------------------
 
 ESTIMATE_NOTE = "待节假日安排确认"
+ESTIMATE_METHOD = workdays.ESTIMATE_METHOD
 
 
 def deadline_text(day: dt.date | None, estimated: bool = False, *, numeric: bool = False) -> str:

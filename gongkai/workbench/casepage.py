@@ -160,6 +160,7 @@ def context(request, application, *, bound: dict | None = None) -> dict:
         "events": events,
         "deadline": procedure.deadline_box(facts, today=today, cal=work_calendar()),
         "estimate_note": procedure.ESTIMATE_NOTE,
+        "estimate_method": procedure.ESTIMATE_METHOD,
         "actions": actions,
         "stale_forms": stale,
         "writable": writable,

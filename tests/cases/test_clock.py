@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gongkai.cases import clock
-from gongkai.workdays import WorkCalendar
+from gongkai.workdays import WorkCalendar, fixed_holidays
 
 CAL = WorkCalendar()
 
@@ -194,10 +194,11 @@ LATE_DECEMBER = date(UNCONFIRMED - 1, 12, 20)
 
 
 def weekdays_after(day: date, n: int) -> date:
-    """The n-th Monday-to-Friday after `day`, the estimate in a year without a confirmed schedule."""
+    """The n-th Monday-to-Friday after `day` that is no fixed-date holiday: the estimate in a year without a
+    confirmed schedule."""
     while n:
         day += timedelta(days=1)
-        n -= day.weekday() < 5
+        n -= day.weekday() < 5 and day not in fixed_holidays(day.year)
     return day
 
 
@@ -205,11 +206,11 @@ def test_a_due_date_in_an_unconfirmed_year_is_an_estimate_not_a_refusal():
     # Received 20 December: the 20th working day lies in January of the unconfirmed year.
     due = clock.due_date(clock_start=LATE_DECEMBER, paused_workdays=0, extension_days=0, cal=CAL)
     assert due.estimated and due.day.year == UNCONFIRMED
-    # The estimate counts the year's weekdays; December is counted on the real schedule.
+    # The estimate counts the year's weekdays but New Year's Day; December is counted on the real schedule.
     december_left = CAL.between(LATE_DECEMBER, date(UNCONFIRMED - 1, 12, 31))
     assert due.day == weekdays_after(date(UNCONFIRMED - 1, 12, 31), clock.REPLY_WORKDAYS - december_left)
-    # Once the administrator confirms the year (here: New Year's Day off), the date is exact.
-    cal = WorkCalendar({date(UNCONFIRMED, 1, 1): False}, [UNCONFIRMED])
+    # Once the administrator confirms the year (here: New Year's Day and the 4th off), the date is exact.
+    cal = WorkCalendar({date(UNCONFIRMED, 1, 1): False, date(UNCONFIRMED, 1, 4): False}, [UNCONFIRMED])
     exact = clock.due_date(clock_start=LATE_DECEMBER, paused_workdays=0, extension_days=0, cal=cal)
     assert not exact.estimated
     assert exact.day == cal.add(LATE_DECEMBER, clock.REPLY_WORKDAYS)
@@ -241,15 +242,15 @@ def test_the_other_deadlines_estimate_too():
 def test_a_pause_counted_on_an_estimate_is_counted_again_once_the_year_is_confirmed():
     since, until = date(UNCONFIRMED - 1, 12, 30), date(UNCONFIRMED, 1, 8)
     pause = clock.pause_workdays(paused_since=since, resumed_on=until, cal=CAL)
-    # Dec 31 and the weekdays Jan 1–8 of the unconfirmed year
-    assert pause == (1 + sum(date(UNCONFIRMED, 1, d).weekday() < 5 for d in range(1, 9)), True)
+    # Dec 31 and the weekdays Jan 2–8 of the unconfirmed year (New Year's Day is a holiday by law)
+    assert pause == (1 + sum(date(UNCONFIRMED, 1, d).weekday() < 5 for d in range(2, 9)), True)
     record = clock.pause_record(paused_since=since, resumed_on=until, workdays=pause.days)
     # Still unconfirmed: nothing changes, the pause stays an estimate.
     assert clock.recount_pauses([record], cal=CAL) == (0, [record])
-    # Confirmed with New Year's Day off (a weekday or not): one working day less, or the same.
-    new_year_off = date(UNCONFIRMED, 1, 1).weekday() < 5
-    confirmed = WorkCalendar({date(UNCONFIRMED, 1, 1): False}, [UNCONFIRMED])
-    assert clock.recount_pauses([record], cal=confirmed) == (-1 if new_year_off else 0, [])
+    # Confirmed with New Year's Day and one more weekday off: one working day less.
+    extra = next(date(UNCONFIRMED, 1, d) for d in range(2, 9) if date(UNCONFIRMED, 1, d).weekday() < 5)
+    confirmed = WorkCalendar({date(UNCONFIRMED, 1, 1): False, extra: False}, [UNCONFIRMED])
+    assert clock.recount_pauses([record], cal=confirmed) == (-1, [])
     # A kept reply period whose pauses are counted again
     period = clock.reply_period(
         clock_start=date(UNCONFIRMED - 1, 12, 1), paused_workdays=pause.days, extension_days=0,
@@ -260,7 +261,7 @@ def test_a_pause_counted_on_an_estimate_is_counted_again_once_the_year_is_confir
     due, again = clock.reply_period_due(period, cal=confirmed)
     assert not due.estimated and again["pauses"] == []
     assert due.day == confirmed.add(date(UNCONFIRMED - 1, 12, 1), again["workdays"])
-    assert again["workdays"] == clock.REPLY_WORKDAYS + pause.days - new_year_off
+    assert again["workdays"] == clock.REPLY_WORKDAYS + pause.days - 1
 
 
 # --- properties -----------------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ from gongkai.cases.services.estimates import applications_with_estimates, estima
 from gongkai.cases.tasks import recompute_estimated_deadlines
 from gongkai.errors import Code
 from gongkai.holiday_notice import parse_notice, parse_schedule_csv
-from gongkai.workdays import WorkCalendar
+from gongkai.workdays import WorkCalendar, fixed_holidays
 from tests import factories
 
 D = dt.date
@@ -37,14 +37,17 @@ pytestmark = pytest.mark.django_db
 
 
 def weekends_only(year: int) -> WorkCalendar:
-    """The calendar the estimates are counted on: `year` as if confirmed with no holiday at all."""
-    return WorkCalendar(confirmed_years=[year])
+    """The calendar the estimates are counted on: `year` as if confirmed with only the holidays the law fixes
+    on calendar dates (元旦, 劳动节, 国庆节)."""
+    return WorkCalendar({day: False for day in fixed_holidays(year)}, [year])
 
 
-def save_schedule(year: int):
-    """The administrator saves `year`'s holidays, from a notice text (a real one of a year with the same
-    weekdays) or, failing that, a CSV."""
-    text, kind = factories.holiday_notice_for(year)
+def save_schedule(year: int, *, from_notice: bool = False):
+    """The administrator saves `year`'s holidays: a CSV that moves January's deadlines (New Year's week off, a
+    make-up Saturday), or `from_notice` the text of a real notice of a year with the same weekdays."""
+    text, kind = (
+        factories.holiday_notice_for(year) if from_notice else (factories.holiday_csv_for(year), "csv")
+    )
     schedule = parse_notice(text) if kind == "notice" else parse_schedule_csv(text)
     assert schedule.ok and schedule.year == year, schedule.problems
     return holiday_schedule_save(
@@ -304,10 +307,14 @@ def test_saving_the_schedule_recomputes_every_estimate_once(
     event = events.get(application=registered)
     assert event.note.startswith("节假日安排确认后重新计算：答复期限 ")
     assert "预计" not in event.note.split("（")[0]
-    assert event.basis == f"测试：{year}年节假日安排（{factories.holiday_notice_for(year)[1]}）"
+    assert event.basis == f"测试：{year}年节假日安排（csv）"
     assert event.on == today.value and event.by is None
     audit = AuditEvent.objects.get(action="application.recompute_deadlines", object_id=str(registered.pk))
     assert audit.before["due_on"]["estimated"] is True and audit.after["due_on"]["estimated"] is False
+    assert audit.before["due_on"]["on"] < audit.after["due_on"]["on"]  # New Year's week moved it
+    assert (
+        f"（原预计 {procedure.deadline_text(D.fromisoformat(audit.before['due_on']['on']))}）" in event.note
+    )
     assert not exact.events.filter(kind=EventKind.DEADLINES_RECOMPUTED).exists()
 
     # safe to run again: nothing left to change, no new events
@@ -315,6 +322,20 @@ def test_saving_the_schedule_recomputes_every_estimate_once(
     assert run_tasks() == 1
     assert ApplicationEvent.objects.filter(kind=EventKind.DEADLINES_RECOMPUTED).count() == 5
     assert estimated_deadlines_recompute(year=year).changed == []
+
+
+def test_saving_from_the_notice_text_confirms_the_estimates(register, unconfirmed_year, today, run_tasks):
+    admin = factories.make_user("admin", first_name="系统管理员", is_superuser=True, is_staff=True)
+    application = register(received_on=today.value)
+    text, kind = factories.holiday_notice_for(unconfirmed_year)
+    schedule = parse_notice(text) if kind == "notice" else parse_schedule_csv(text)
+    holiday_schedule_save(schedule=schedule, by=admin, source="国务院办公厅关于部分节假日安排的通知")
+    assert run_tasks() == 1
+    reload(application)
+    assert not application.due_on_estimated
+    assert application.due_on == work_calendar().add(today.value, 20)
+    event = application.events.get(kind=EventKind.DEADLINES_RECOMPUTED)
+    assert event.basis == "国务院办公厅关于部分节假日安排的通知"
 
 
 def test_pauses_counted_on_an_estimate_are_counted_again(register, clerk, unconfirmed_year, today, run_tasks):
@@ -340,6 +361,7 @@ def test_pauses_counted_on_an_estimate_are_counted_again(register, clerk, unconf
     reload(application)
     cal = work_calendar()
     exact_pause = cal.between(D(year - 1, 12, 28), answered)
+    assert exact_pause < paused  # New Year's week off
     assert (application.paused_workdays, application.estimated_pauses) == (exact_pause, [])
     assert application.due_on == cal.add(D(year - 1, 12, 28), 20 + exact_pause)
     assert not application.due_on_estimated

@@ -149,7 +149,11 @@ def test_a_december_clerk_is_refused_nothing_and_every_page_says_estimate(
     today.set(registered.due_on - dt.timedelta(days=1))
     client.force_login(clerk)  # weeks later: a new session
     dashboard = text_of(client.get(url("dashboard")))
-    assert bare(f"{year}年节假日安排尚未录入") in dashboard and bare("暂按周一至周五估算") in dashboard
+    assert (
+        bare(f"{year}年节假日安排尚未录入") in dashboard
+        and bare("暂按周一至周五为工作日估算（已除去元旦、劳动节、国庆节，未计其他节假日和调休）")
+        in dashboard
+    )
     assert (
         bare(f"预计 {registered.due_on.isoformat()} （待节假日安排确认）") in dashboard
     )  # due soon, as an estimate
