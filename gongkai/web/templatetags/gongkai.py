@@ -3,6 +3,7 @@ from their one definition (gongkai.law, gongkai.cases.clock, gongkai.cases.proce
 template."""
 
 from django import template
+from django.utils.html import format_html
 
 from gongkai.cases import clock, procedure
 from gongkai.law import REGULATIONS, Ground, cite
@@ -34,6 +35,11 @@ def workdays(period: str) -> int:
 @register.simple_tag
 def deadline(day, estimated=False, numeric: bool = False) -> str:
     """{% deadline a.due_on a.due_on_estimated %} → 2027年1月8日, or for an estimate
-    预计 2027年1月8日（待节假日安排确认）; numeric=True writes 2027-01-08 (tables). Every page shows a
-    deadline through this tag (procedure.deadline_text), so an estimate is never shown as the deadline."""
-    return procedure.deadline_text(day, bool(estimated), numeric=numeric)
+    预计 2027年1月8日（待节假日安排确认）; numeric=True writes 2027-01-08 (tables), an estimate's note in a
+    span of its own that a table cell puts on a second line. Every page shows a deadline through this tag
+    (procedure.deadline_text), so an estimate is never shown as the deadline."""
+    text = procedure.deadline_text(day, bool(estimated), numeric=numeric)
+    note = f"（{procedure.ESTIMATE_NOTE}）"
+    if numeric and estimated and text.endswith(note):
+        return format_html('{}<span class="estimate-note">{}</span>', text.removesuffix(note), note)
+    return text
