@@ -4,7 +4,8 @@
   step it tells about; a mail server that fails is tried again later, a few times.
 - `remind_staff` (daily): each clerk, reviewer and head with an e-mail address gets the overdue
   applications and those due soon of their agencies, by number and date only.
-- `daily_sweep` (daily): removes finished task records after a while.
+- `daily_sweep` (daily): removes finished task records after a while, and computes again any estimated
+  deadline whose year has been confirmed meanwhile (a step that raced with the save of the schedule).
 - `recompute_estimated_deadlines`: enqueued in the transaction that saves a year's holiday schedule; computes
   every deadline stored as an estimate again (gongkai.cases.services.estimates).
 """
@@ -120,12 +121,17 @@ def remind_staff() -> int:
 
 @task()
 def daily_sweep() -> dict:
-    """Housekeeping: finished task records older than FINISHED_TASKS_KEPT_DAYS are removed."""
+    """Housekeeping: finished task records older than FINISHED_TASKS_KEPT_DAYS are removed; estimated
+    deadlines are computed again (normally done when a schedule is saved: this catches a step that computed
+    an estimate while the schedule was being saved, and years confirmed by other means)."""
     from django_tasks_db.models import DBTaskResult
+
+    from gongkai.cases.services.estimates import estimated_deadlines_recompute
 
     cutoff = timezone.now() - dt.timedelta(days=FINISHED_TASKS_KEPT_DAYS)
     pruned, _ = DBTaskResult.objects.finished().filter(finished_at__lt=cutoff).delete()
-    return {"pruned_tasks": pruned}
+    recomputed = estimated_deadlines_recompute()
+    return {"pruned_tasks": pruned, "recomputed_estimates": len(recomputed.changed)}
 
 
 @task()

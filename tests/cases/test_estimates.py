@@ -338,6 +338,20 @@ def test_saving_from_the_notice_text_confirms_the_estimates(register, unconfirme
     assert event.basis == "国务院办公厅关于部分节假日安排的通知"
 
 
+def test_the_daily_sweep_catches_an_estimate_the_save_missed(register, unconfirmed_year, today, run_tasks):
+    from gongkai.cases.models import ConfirmedYear
+    from gongkai.cases.tasks import daily_sweep
+
+    application = register(received_on=today.value)
+    # the year confirmed by a path that queued nothing (or a step that raced with the save)
+    ConfirmedYear.objects.create(year=unconfirmed_year, note="直接录入")
+    daily_sweep.enqueue()
+    run_tasks()
+    reload(application)
+    assert not application.due_on_estimated and application.due_on == work_calendar().add(today.value, 20)
+    assert application.events.get(kind=EventKind.DEADLINES_RECOMPUTED).basis == "节假日安排"
+
+
 def test_pauses_counted_on_an_estimate_are_counted_again(register, clerk, unconfirmed_year, today, run_tasks):
     year = unconfirmed_year
     application = register(received_on=today.value)
