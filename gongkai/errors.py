@@ -41,7 +41,6 @@ class Code(StrEnum):
     DATE_TOO_EARLY = "date_too_early"
     DEADLINE_PASSED = "deadline_passed"
     DEADLINE_NOT_PASSED = "deadline_not_passed"
-    SCHEDULE_UNCONFIRMED = "schedule_unconfirmed"
     PAST_YEAR_REASON_REQUIRED = "past_year_reason_required"
     # the procedure
     STEP_NOT_ALLOWED = "step_not_allowed"

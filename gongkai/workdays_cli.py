@@ -21,7 +21,7 @@ from datetime import date
 from pathlib import Path
 
 from gongkai.holiday_notice import decode_text, parse_notice, parse_schedule_csv
-from gongkai.workdays import UnconfirmedSchedule, WorkCalendar, calendar
+from gongkai.workdays import ESTIMATE_METHOD, UnconfirmedSchedule, WorkCalendar, calendar
 
 EXIT_OK, EXIT_USAGE = 0, 2
 _PROG = "gongkai workdays"
@@ -124,7 +124,15 @@ def workdays_command(argv: list[str]) -> int:
             return _schedule(Path(args.file), save=args.save)
         if args.action == "add":
             start, days = _parse_date(args.date), _parse_days(args.days)
-            print(_installation_calendar(args.count_start_day).add(start, days).isoformat())
+            cal = _installation_calendar(args.count_start_day)
+            try:
+                print(cal.add(start, days).isoformat())
+            except UnconfirmedSchedule as exc:
+                # no exact answer; the estimate the platform stores meanwhile, labelled as such
+                estimate = cal.add_estimated(start, days).day.isoformat()
+                raise _UsageError(
+                    f"{exc}。{ESTIMATE_METHOD}：预计 {estimate}（待节假日安排确认），不是法定期限"
+                ) from exc
         else:
             start, end = _parse_date(args.start), _parse_date(args.end)
             print(_installation_calendar(args.count_start_day).between(start, end))

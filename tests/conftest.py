@@ -226,6 +226,15 @@ def register(tree, clerk):
 
 
 @pytest.fixture
+def unconfirmed_year(db, today) -> int:
+    """The first year neither the calendar package nor a ConfirmedYear row covers (2027 until the package
+    learns it); today moves to 28 December of the year before, so that deadlines reach into it."""
+    year = factories.unconfirmed_year()
+    today.set(dt.date(year - 1, 12, 28))
+    return year
+
+
+@pytest.fixture
 def application(tree, clerk):
     """An application of agency a received today."""
     return factories.register(tree["a"], clerk, 1)

@@ -3,8 +3,10 @@ the pages do. The fixtures that use them are in tests/conftest.py (defined once 
 
 from __future__ import annotations
 
+import calendar
 import datetime
 import itertools
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -17,7 +19,8 @@ from gongkai.approvals.selectors import pending_request
 from gongkai.approvals.services import approval_decide, policy_set
 from gongkai.cases import letters, services
 from gongkai.cases.applicant import Applicant
-from gongkai.cases.models import Application
+from gongkai.cases.models import Application, ConfirmedYear
+from gongkai.workdays import WorkCalendar
 
 PASSWORD = "Zheng-Wu-2026!"
 VALID_ID = "11010519491231002X"  # the GB 11643-1999 example number
@@ -57,6 +60,51 @@ def set_letter_levels(agency, steps: list[dict]) -> None:
 
 
 TWO_LEVELS = [{"name": "review", "role": "reviewer"}, {"name": "sign", "role": "head"}]
+
+
+# --- a year whose holiday schedule is not known ----------------------------------------------------------
+
+NOTICES = Path(__file__).parent / "fixtures" / "notices"
+SHARED_NOTICES = Path(__file__).resolve().parents[2] / "shared" / "docs" / "notices"
+
+
+def unconfirmed_year(after: int = 2026) -> int:
+    """The first year from `after` on that neither the calendar package nor a ConfirmedYear row covers (2027
+    until the package learns it): tests of estimates never break when it does."""
+    saved = set(ConfirmedYear.objects.values_list("year", flat=True))
+    return next(y for y in itertools.count(after) if not WorkCalendar().is_confirmed(y) and y not in saved)
+
+
+def _same_calendar(a: int, b: int) -> bool:
+    return datetime.date(a, 1, 1).weekday() == datetime.date(b, 1, 1).weekday() and calendar.isleap(
+        a
+    ) == calendar.isleap(b)
+
+
+def holiday_notice_for(year: int) -> tuple[str, str]:
+    """(text, kind) of a holiday schedule for `year`, as an administrator would enter it: a real State Council
+    notice of a year with the same calendar (weekdays and leap day), its years changed to `year` ("notice"),
+    or, when no such notice is at hand, `holiday_csv_for(year)` ("csv")."""
+    notices = sorted(NOTICES.glob("[0-9][0-9][0-9][0-9].txt")) + sorted(
+        SHARED_NOTICES.glob("[0-9][0-9][0-9][0-9].txt")
+    )
+    for path in notices:
+        real = int(path.stem)
+        if _same_calendar(real, year):
+            text = path.read_text(encoding="utf-8")
+            return text.replace(str(real), str(year)).replace(str(real - 1), str(year - 1)), "notice"
+    return holiday_csv_for(year), "csv"
+
+
+def holiday_csv_for(year: int) -> str:
+    """A made-up schedule for `year` in the CSV form (日期,类型) that moves January's deadlines: New Year's
+    week off (1–8 January, weekdays) and a make-up Saturday after it."""
+    new_year = [datetime.date(year, 1, d) for d in range(1, 9) if datetime.date(year, 1, d).weekday() < 5]
+    saturday = next(
+        datetime.date(year, 1, d) for d in range(9, 16) if datetime.date(year, 1, d).weekday() == 5
+    )
+    rows = [f"{d.isoformat()},休" for d in new_year] + [f"{saturday.isoformat()},班"]
+    return "date,kind\n" + "\n".join(rows) + "\n"
 
 
 def make_tree() -> dict:

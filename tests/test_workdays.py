@@ -4,6 +4,7 @@ Every expected date below was worked out by hand from the State Council notices;
 walks the days: (k) is the k-th working day counted, "rest" a weekend day, "调休" a make-up working day.
 """
 
+import itertools
 from datetime import date, timedelta
 
 import chinese_calendar
@@ -12,9 +13,19 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gongkai import workdays
-from gongkai.workdays import UnconfirmedSchedule, WorkCalendar, calendar, deadline_status
+from gongkai.workdays import (
+    Deadline,
+    Span,
+    UnconfirmedSchedule,
+    WorkCalendar,
+    calendar,
+    deadline_status,
+    fixed_holidays,
+)
 
 D = date.fromisoformat
+# The first year the calendar package does not know: 2027 today, later years once the package learns it.
+UNCONFIRMED = next(y for y in itertools.count(2026) if not calendar().is_confirmed(y))
 
 ADD_CASES = [
     # National Day 2020 (with Mid-Autumn): Oct 1 (Thu) – Oct 8 (Thu) off; Sun Sep 27 and Sat Oct 10 are 调休.
@@ -306,3 +317,101 @@ def test_agrees_with_holidays_package_2025_2026():
         theirs = (day.weekday() < 5 and day not in cn) or day in cn.weekend_workdays
         assert cal.is_workday(day) == theirs, day
         day += timedelta(days=1)
+
+
+# -- estimates: an unconfirmed year counted Monday to Friday, less the fixed-date holidays --------------------
+
+
+def estimating(year: int, overrides=None) -> WorkCalendar:
+    """What an estimate of `year` counts on: the year as if confirmed with its fixed-date holidays off."""
+    return WorkCalendar({day: False for day in fixed_holidays(year)} | dict(overrides or {}), [year])
+
+
+def test_the_fixed_date_holidays():
+    assert fixed_holidays(2027) == (
+        D("2027-01-01"), D("2027-05-01"), D("2027-05-02"), D("2027-10-01"), D("2027-10-02"), D("2027-10-03"),
+    )  # fmt: skip
+    # the package agrees for the years it knows (from 2025, when 劳动节 became two days)
+    for year in (2025, 2026):
+        assert not any(calendar().is_workday(day) for day in fixed_holidays(year))
+
+
+def test_an_estimate_counts_monday_to_friday_in_an_unconfirmed_year():
+    cal = calendar()
+    y = UNCONFIRMED
+    last = date(y - 1, 12, 31)
+    # Counted from Dec 31 of the year before: the working days of the unconfirmed year are its weekdays,
+    # New Year's Day excepted.
+    weekdays = [
+        last + timedelta(days=i)
+        for i in range(1, 40)
+        if (last + timedelta(days=i)).weekday() < 5 and last + timedelta(days=i) != date(y, 1, 1)
+    ]
+    assert not cal.is_workday_estimated(date(y, 1, 1)) and not cal.is_workday_estimated(date(y, 10, 2))
+    assert cal.add_estimated(last, 20) == Deadline(weekdays[19], True)
+    assert cal.between_estimated(last, weekdays[19]) == Span(20, True)
+    assert cal.between_estimated(weekdays[19], last) == Span(-20, True)
+    # Not needing the unconfirmed year: exact, and the same as `add`.
+    start = date(y - 1, 11, 2)
+    assert cal.add_estimated(start, 5) == Deadline(cal.add(start, 5), False)
+    assert cal.add_estimated(start, 0) == Deadline(start, False)
+    assert cal.between_estimated(start, date(y - 1, 12, 31)) == Span(cal.between(start, date(y - 1, 12, 31)))
+    with pytest.raises(ValueError):
+        cal.add_estimated(start, -1)
+
+
+def test_an_estimate_uses_the_overrides_already_entered():
+    y = UNCONFIRMED
+    first_monday = next(date(y, 1, d) for d in range(1, 8) if date(y, 1, d).weekday() == 0)
+    # Only the first Monday is entered, as a holiday: it is skipped, the rest is still a guess.
+    cal = WorkCalendar({first_monday: False})
+    friday = first_monday - timedelta(days=3)
+    assert cal.add_estimated(friday, 1) == Deadline(first_monday + timedelta(days=1), True)
+    # A count that needs only entered days is no estimate (here: the holiday Monday alone).
+    assert cal.between_estimated(first_monday - timedelta(days=1), first_monday) == Span(0, False)
+    # Once the year is confirmed nothing is estimated.
+    confirmed = WorkCalendar({first_monday: False}, [y])
+    assert confirmed.add_estimated(friday, 1) == Deadline(first_monday + timedelta(days=1), False)
+
+
+overrides_around = st.dictionaries(
+    st.dates(min_value=date(UNCONFIRMED - 1, 10, 1), max_value=date(UNCONFIRMED, 12, 31)), st.booleans()
+)
+starts_around = st.dates(min_value=date(UNCONFIRMED - 1, 10, 1), max_value=date(UNCONFIRMED, 9, 30))
+
+
+@given(overrides_around, starts_around, st.integers(min_value=0, max_value=40), st.booleans())
+def test_an_estimate_is_exact_unless_an_unconfirmed_day_was_needed(overrides, start, n, count_start_day):
+    cal = WorkCalendar(overrides, count_start_day=count_start_day)
+    estimate = cal.add_estimated(start, n)
+    try:
+        exact = cal.add(start, n)
+    except UnconfirmedSchedule:
+        assert estimate.estimated
+    else:
+        assert estimate == Deadline(exact, False)
+    # The estimate is what the calendar says once the year is confirmed with the fixed-date holidays and
+    # these overrides.
+    weekends_only = WorkCalendar(
+        {day: False for day in fixed_holidays(UNCONFIRMED)} | overrides,
+        [UNCONFIRMED],
+        count_start_day=count_start_day,
+    )
+    assert cal.is_workday_estimated(start) == weekends_only.is_workday(start)
+    assert estimate.day == weekends_only.add(start, n)
+    end = estimate.day
+    span = cal.between_estimated(start, end)
+    assert span.days == weekends_only.between(start, end)
+    try:
+        assert span == Span(cal.between(start, end), False)
+    except UnconfirmedSchedule:
+        assert span.estimated
+
+
+@given(starts, st.integers(min_value=0, max_value=80))
+def test_estimates_in_confirmed_years_equal_the_exact_answers(start, n):
+    cal = calendar()
+    assert cal.add_estimated(start, n) == Deadline(cal.add(start, n), False)
+    assert cal.between_estimated(start, start + timedelta(days=n)) == Span(
+        cal.between(start, start + timedelta(days=n)), False
+    )

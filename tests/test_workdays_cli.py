@@ -60,6 +60,13 @@ def test_cli_success(capsys, argv, out):
         (["add", "2020-09-28", "-5"], "工作日数无效：「-5」"),
         (["add", "2020-09-28", "twenty"], "工作日数无效：「twenty」"),
         pytest.param(["add", "2026-12-15", "20"], UNCONFIRMED_2027, marks=needs_2027_unknown),
+        pytest.param(
+            ["add", "2026-12-15", "20"],
+            # Dec 16–18, 21–25, 28–31 (12), then 元旦 off and the weekdays Jan 4–8, 11–13 (20)
+            "按周一至周五为工作日估算（已除去元旦、劳动节、国庆节，未计其他节假日和调休）："
+            "预计 2027-01-13（待节假日安排确认），不是法定期限",
+            marks=needs_2027_unknown,
+        ),
         pytest.param(["between", "2026-12-01", "2027-01-10"], UNCONFIRMED_2027, marks=needs_2027_unknown),
     ],
 )

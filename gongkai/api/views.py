@@ -18,6 +18,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.renderers import BaseRenderer
 from ninja.security import SessionAuth
 
+from gongkai.cases import procedure
 from gongkai.cases.applicant import Surface, shown_identity
 from gongkai.cases.models import Application
 from gongkai.cases.selectors import application_get, application_list
@@ -99,6 +100,10 @@ class ApplicationOut(Schema):
     received_on: dt.date
     status: str
     due_on: dt.date | None
+    # due_on counted Monday to Friday in a year whose holiday schedule is not entered yet: an estimate,
+    # "预计 …（待节假日安排确认）", computed again when the schedule is entered
+    due_on_estimated: bool
+    due_on_text: str
     outcome: str
     concluded_on: dt.date | None
 
@@ -119,6 +124,8 @@ def _out(application: Application) -> ApplicationOut:
         received_on=application.received_on,
         status=application.status,
         due_on=application.due_on,
+        due_on_estimated=bool(application.due_on) and application.due_on_estimated,
+        due_on_text=procedure.deadline_text(application.due_on, application.due_on_estimated),
         outcome=application.outcome,
         concluded_on=application.concluded_on,
     )

@@ -62,6 +62,8 @@ class ApprovalRequest(models.Model):
     limit_on = models.DateField("法定期限", null=True, blank=True)
     limit_text = models.CharField("期限依据", max_length=200, blank=True)
     limit_hard = models.BooleanField("超过期限不得批准", default=False)
+    # the limit was counted on an unconfirmed year's weekdays: never refused on it, computed again later
+    limit_estimated = models.BooleanField("法定期限为预计日期", default=False)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="提请人", null=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -16,14 +16,14 @@ from gongkai.approvals.models import ApprovalDecision, ApprovalRequest, RequestS
 class QueueItem:
     request: ApprovalRequest
     url: str
-    late: bool  # deciding today would miss the statutory limit
+    late: bool  # deciding today would miss the statutory limit (on the estimate when it is one)
     blocked: bool  # ... and an approval would be refused for it
 
 
 def approvals_awaiting(*, user, today: dt.date, limit: int | None = None) -> list[QueueItem]:
     """Pending requests whose current step the user may take (by role, in that agency), the most urgent
     (earliest limit) first. Two queries: the user's memberships, the pending requests of those agencies."""
-    from gongkai.approvals.services import handler_of
+    from gongkai.approvals.services import handler_of, limit_blocks
 
     if user is None or not user.is_authenticated or not user.is_active:
         return []
@@ -44,7 +44,7 @@ def approvals_awaiting(*, user, today: dt.date, limit: int | None = None) -> lis
             continue  # someone else reviews
         late = bool(request.limit_on and today > request.limit_on)
         items.append(
-            QueueItem(request, handler_of(request.kind).url(request), late, late and request.limit_hard)
+            QueueItem(request, handler_of(request.kind).url(request), late, limit_blocks(request, today))
         )
     items.sort(key=lambda i: (i.request.limit_on or dt.date.max, i.request.requested_at))
     return items[:limit] if limit else items

@@ -7,6 +7,9 @@ handler its app registers for the kind (`register_handler`): approvals know noth
 - Deciding: only someone holding the role of the current step in the agency; a refusal needs a reason.
   Approvals run against the statutory limit of the request: after it, an approval is recorded as late, and
   refused when the limit is hard (an extension must be approved before the original due date, Art. 33 (2)).
+  A limit counted on an unconfirmed year's weekdays (`limit_estimated`) is never a reason to refuse: whether
+  it has passed is not known; the decision is recorded as late on the estimate and the limit is computed
+  again once the schedule is confirmed.
 """
 
 from __future__ import annotations
@@ -106,6 +109,7 @@ def approval_open(
     limit_on: dt.date | None = None,
     limit_text: str = "",
     limit_hard: bool = False,
+    limit_estimated: bool = False,
 ) -> ApprovalRequest:
     """Open a request within the caller's transaction (the caller is the service of the subject)."""
     request = ApprovalRequest.objects.create(
@@ -120,6 +124,7 @@ def approval_open(
         limit_on=limit_on,
         limit_text=limit_text[:200],
         limit_hard=limit_hard,
+        limit_estimated=bool(limit_on) and limit_estimated,
         requested_by=by if getattr(by, "is_authenticated", False) else None,
     )
     audit_record(
@@ -132,6 +137,7 @@ def approval_open(
             "subject": f"{request.subject_type}:{request.subject_id}",
             "steps": request.steps,
             "limit_on": limit_on and limit_on.isoformat(),
+            "limit_estimated": request.limit_estimated,
             "reason": reason,
         },
     )
@@ -212,7 +218,7 @@ def approval_decide(
             raise PermissionDenied("审核应由提请人以外的审核人办理")
         if not approved and not comment:
             raise invalid("comment", Code.REQUIRED, "不同意的，请写明理由")
-        if approved and locked.limit_hard and locked.limit_on and on > locked.limit_on:
+        if approved and limit_blocks(locked, on):
             raise invalid(
                 None,
                 Code.APPROVAL_LIMIT_PASSED,
@@ -237,6 +243,13 @@ def approval_withdraw(*, request: ApprovalRequest, by) -> ApprovalRequest:
         handler_of(locked.kind).on_withdrawn(locked, by)
     request.refresh_from_db()
     return request
+
+
+def limit_blocks(request: ApprovalRequest, on: dt.date) -> bool:
+    """Would approving on `on` be refused for the statutory limit? Only a hard limit known for certain."""
+    return bool(
+        request.limit_hard and request.limit_on and not request.limit_estimated and on > request.limit_on
+    )
 
 
 def _locked(request: ApprovalRequest) -> ApprovalRequest:

@@ -27,6 +27,7 @@ class AuditAction(models.TextChoices):
     APPLICATION_REQUEST_EXTENSION = "application.request_extension", "申请延期答复"
     APPLICATION_EXTEND = "application.extend", "延期答复"
     APPLICATION_REPLY = "application.reply", "答复办结"
+    APPLICATION_RECOMPUTE_DEADLINES = "application.recompute_deadlines", "节假日安排确认后重新计算期限"
     CONSULTATION_START = "consultation.start", "发出征求意见"
     CONSULTATION_END = "consultation.end", "登记意见"
     FEE_NOTICE_ISSUE = "fee_notice.issue", "发出收费通知"

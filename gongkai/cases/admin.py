@@ -149,3 +149,10 @@ class ConfirmedYearAdmin(AuditedAdmin):
     save_action, delete_action = AuditAction.CONFIRMED_YEAR_SAVE, AuditAction.CONFIRMED_YEAR_DELETE
     list_display = ["year", "note"]
     ordering = ["-year"]
+
+    def save_model(self, request, obj, form, change):
+        """A year confirmed here too: the deadlines estimated in it are computed again (in this transaction)."""
+        from gongkai.cases.tasks import recompute_estimated_deadlines
+
+        super().save_model(request, obj, form, change)
+        recompute_estimated_deadlines.enqueue(obj.year)

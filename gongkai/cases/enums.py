@@ -67,6 +67,7 @@ class EventKind(models.TextChoices):
     EXTENDED = "extended", "延期答复"
     REPLIED = "replied", "作出答复"
     LETTER_ISSUED = "letter_issued", "出具文书"
+    DEADLINES_RECOMPUTED = "deadlines_recomputed", "节假日安排确认后重新计算期限"
 
 
 class ConsultationKind(models.TextChoices):

@@ -21,6 +21,7 @@ from gongkai.audit.models import AuditEvent
 from gongkai.audit.services import audit_record
 from gongkai.cases.calendar import work_calendar_invalidate
 from gongkai.cases.models import CalendarOverride, ConfirmedYear
+from gongkai.cases.tasks import recompute_estimated_deadlines
 from gongkai.errors import Code
 from gongkai.holiday_notice import REST, WORK, ParsedSchedule, schedule_problems
 from gongkai.workdays import calendar as package_calendar
@@ -72,7 +73,9 @@ def holiday_schedule_save(*, schedule: ParsedSchedule, by, source: str) -> Sched
     an audit event listing the changed days. Other overrides of the year stay as they are.
 
     PermissionDenied unless `by` is a 系统管理员 or COMMAND_LINE; ValidationError when the schedule has
-    problems or no days, or `source` is empty. work_calendar() sees the new schedule at once."""
+    problems or no days, or `source` is empty. work_calendar() sees the new schedule at once, and a task
+    enqueued in the same transaction computes again every deadline stored as an estimate (the saved year's
+    dates were counted Monday to Friday until now: gongkai.cases.services.estimates)."""
     if by is not COMMAND_LINE and not may_save_holidays(by):
         raise PermissionDenied("只有系统管理员可以录入节假日安排")
     problems = list(schedule.problems) or schedule_problems(schedule)
@@ -119,6 +122,7 @@ def holiday_schedule_save(*, schedule: ParsedSchedule, by, source: str) -> Sched
             confirmed = ConfirmedYear(year=year)
         confirmed.note = source[:_YEAR_NOTE_MAX]
         confirmed.save()
+        recompute_estimated_deadlines.enqueue(year)  # committed with the schedule, or not at all
         event = audit_record(
             actor=None if by is COMMAND_LINE else by,
             action=ACTION_SAVE,

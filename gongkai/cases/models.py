@@ -59,6 +59,12 @@ class Application(models.Model):
     paused_since = models.DateField("暂停计时自", null=True, blank=True)
     extension_days = models.PositiveSmallIntegerField("延长工作日", default=0)
     due_on = models.DateField("答复期限", null=True, blank=True, db_index=True)
+    # due_on counted Monday to Friday in a year whose holiday schedule is not confirmed yet: shown as
+    # "预计 …（待节假日安排确认）" and computed again once it is (gongkai.cases.services.estimates)
+    due_on_estimated = models.BooleanField("答复期限为预计日期", default=False)
+    # the pauses among paused_workdays counted on such an estimate: [{"since", "until", "workdays"}]
+    estimated_pauses = models.JSONField("按预计计算的暂停计时", default=list, blank=True)
+    # set by the clerk in the 补正 notice: a calendar date, never an estimate
     correction_due_on = models.DateField("补正期限", null=True, blank=True)
 
     outcome = models.CharField("答复结果", max_length=40, choices=Outcome.choices, blank=True, db_index=True)
@@ -130,6 +136,7 @@ class Consultation(models.Model):
     party = models.CharField("被征求意见方", max_length=100)
     sent_on = models.DateField("发出日期")
     reply_due_on = models.DateField("答复期限")
+    reply_due_on_estimated = models.BooleanField("答复期限为预计日期", default=False)
     answered_on = models.DateField("答复日期", null=True, blank=True)
     answer = models.TextField("意见", blank=True)
 
@@ -142,9 +149,13 @@ class FeeNotice(models.Model):
     calculation = models.TextField("计算过程")
     issued_on = models.DateField("通知日期")
     pay_due_on = models.DateField("缴费期限")
+    pay_due_on_estimated = models.BooleanField("缴费期限为预计日期", default=False)
     paid_on = models.DateField("缴费日期", null=True, blank=True)
     # the end of the reply period when the notice went out: the notice must go out within it (109号)
     reply_due_on = models.DateField("发出时的答复期限", null=True, blank=True)
+    reply_due_on_estimated = models.BooleanField("发出时的答复期限为预计日期", default=False)
+    # that reply period (gongkai.cases.clock.reply_period), to compute reply_due_on again when estimated
+    reply_period = models.JSONField("发出时的答复期间", default=dict, blank=True)
 
 
 class Letter(models.Model):

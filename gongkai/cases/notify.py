@@ -18,6 +18,8 @@ from enum import StrEnum
 from django.conf import settings
 from django.urls import reverse
 
+from gongkai.cases.clock import FEE_PAYMENT_WORKDAYS, REPLY_WORKDAYS
+
 log = logging.getLogger(__name__)
 
 
@@ -47,15 +49,22 @@ def _status_url() -> str:
 
 
 def message_text(application, notice: Notice, **facts) -> tuple[str, str]:
-    """(subject, body) of a notification."""
+    """(subject, body) of a notification. A deadline counted on an estimate (the holiday schedule of its
+    year not entered yet) is written "预计 …（待节假日安排确认）", never as the deadline."""
     from gongkai.cases.letters.text import cn_date
+    from gongkai.cases.procedure import deadline_text
 
     agency = application.agency.name
     lines = [f"{application.applicant_name}：", ""]
     opening = f"您向{agency}提出的政府信息公开申请（申请编号：{application.number}）"
     if notice == Notice.RECEIVED:
         lines.append(f"{opening}已于{cn_date(application.received_on)}收到。")
-        if application.due_on:
+        if application.due_on and application.due_on_estimated:
+            lines.append(
+                f"如无补正、征求意见或延期等情形，将自收到申请之日起{REPLY_WORKDAYS}个工作日内答复，"
+                f"答复期限{deadline_text(application.due_on, True)}。"
+            )
+        elif application.due_on:
             lines.append(f"如无补正、征求意见或延期等情形，将于{cn_date(application.due_on)}前答复。")
         lines.append(f"您的查询码为：{application.query_code}。查询码是查询办理进度的凭证，请妥善保管。")
     elif notice == Notice.CORRECTION:
@@ -67,14 +76,22 @@ def message_text(application, notice: Notice, **facts) -> tuple[str, str]:
             )
         lines.append("逾期无正当理由不补正的，视为放弃申请。")
     elif notice == Notice.FEE:
+        pay_due = deadline_text(
+            dt.date.fromisoformat(str(facts["pay_due_on"])), bool(facts.get("pay_due_on_estimated"))
+        )
         lines.append(
-            f"{opening}需缴纳信息处理费人民币{facts['amount']}元，缴费期限为{cn_date(dt.date.fromisoformat(str(facts['pay_due_on'])))}。"
+            f"{opening}需缴纳信息处理费人民币{facts['amount']}元，请自收到收费通知次日起{FEE_PAYMENT_WORKDAYS}个工作日内缴纳，"
+            f"缴费期限为{pay_due}。"
         )
         if application.agency.payment_instructions:
             lines.append(f"缴费方式：{application.agency.payment_instructions}")
         lines.append("逾期未缴纳的，视为放弃申请。收费通知书将另行送达。")
     elif notice == Notice.EXTENDED:
-        due = f"，将于{cn_date(application.due_on)}前答复" if application.due_on else ""
+        due = ""
+        if application.due_on and application.due_on_estimated:
+            due = f"，答复期限{deadline_text(application.due_on, True)}"
+        elif application.due_on:
+            due = f"，将于{cn_date(application.due_on)}前答复"
         lines.append(
             f"{opening}的答复期限经政府信息公开工作机构负责人同意已延长{application.extension_days}个工作日{due}。"
         )

@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
 
+from gongkai import workdays
 from gongkai.cases import clock
 from gongkai.cases.enums import ConsultationKind, EventKind, Status
 from gongkai.errors import Code
 from gongkai.law import Ground, cite
-from gongkai.workdays import DUE_SOON_DAYS, UnconfirmedSchedule, WorkCalendar
+from gongkai.workdays import DUE_SOON_DAYS, Deadline, WorkCalendar
 
 
 class Step(StrEnum):
@@ -93,8 +94,10 @@ class Facts:
     received_on: dt.date
     clock_start: dt.date
     due_on: dt.date | None = None
+    due_on_estimated: bool = False  # due_on is a weekends-only estimate (gongkai.cases.clock)
     paused_since: dt.date | None = None
     paused_workdays: int = 0
+    paused_estimated: bool = False  # some of the paused days were counted on an estimate
     extension_days: int = 0
     correction_due_on: dt.date | None = None
     concluded_on: dt.date | None = None
@@ -103,6 +106,7 @@ class Facts:
     extension_pending: bool = False  # an extension waits for the 负责人
     reply_pending: bool = False  # a 答复告知书 is drafted and not issued yet
     fee_pay_due_on: dt.date | None = None  # of the open fee notice
+    fee_pay_due_on_estimated: bool = False
 
 
 @dataclass(frozen=True)
@@ -134,7 +138,9 @@ def refusal(step: Step, facts: Facts, *, on: dt.date | None = None) -> Refusal |
         Step.START_CONSULTATION,
         Step.ISSUE_FEE_NOTICE,
     )
-    if step in within_reply_period and facts.due_on is not None and on > facts.due_on:
+    # An estimated reply period is not held against the agency: whether it has passed is not known yet.
+    passed = facts.due_on is not None and on > facts.due_on and not facts.due_on_estimated
+    if step in within_reply_period and passed:
         return Refusal(
             Code.DEADLINE_PASSED, f"答复期限（{_d(facts.due_on)}）已过，不能再{STEP_TITLES[step][1]}"
         )
@@ -146,10 +152,17 @@ def refusal(step: Step, facts: Facts, *, on: dt.date | None = None) -> Refusal |
         return Refusal(
             Code.DEADLINE_NOT_PASSED, f"补正期限（{_d(facts.correction_due_on)}）届满后才能按逾期未补正办结"
         )
-    if step == Step.CLOSE_UNPAID and facts.fee_pay_due_on is not None and on <= facts.fee_pay_due_on:
-        return Refusal(
-            Code.DEADLINE_NOT_PASSED, f"缴费期限（{_d(facts.fee_pay_due_on)}）届满后才能按逾期未缴费办结"
-        )
+    if step == Step.CLOSE_UNPAID and facts.fee_pay_due_on is not None:
+        if on <= facts.fee_pay_due_on:
+            due = deadline_text(facts.fee_pay_due_on, facts.fee_pay_due_on_estimated)
+            return Refusal(Code.DEADLINE_NOT_PASSED, f"缴费期限（{due}）届满后才能按逾期未缴费办结")
+        # The applicant's period is not cut short on a guess: a holiday may still lengthen it.
+        if facts.fee_pay_due_on_estimated:
+            return Refusal(
+                Code.DEADLINE_NOT_PASSED,
+                f"缴费期限（{deadline_text(facts.fee_pay_due_on, True)}）是预计日期，节假日安排可能使其延后；"
+                "节假日安排录入、期限确认届满后才能按逾期未缴费办结",
+            )
     return None
 
 
@@ -177,18 +190,33 @@ def clock_running(facts: Facts) -> bool:
 
 
 def is_overdue(facts: Facts, *, today: dt.date) -> bool:
+    """Past the due date while the clock runs; on an estimated due date, overdue on the estimate (the page
+    says it is one)."""
     return clock_running(facts) and facts.due_on < today
 
 
-def due_soon_limit(*, today: dt.date, cal: WorkCalendar, within: int = DUE_SOON_DAYS) -> dt.date | None:
-    """The last due date that counts as "due soon": the `within`-th working day after today. None when the
-    schedule of those days is not confirmed (callers then look a few weeks ahead instead)."""
+def due_soon_limit(*, today: dt.date, cal: WorkCalendar, within: int = DUE_SOON_DAYS) -> Deadline:
+    """The last due date that counts as "due soon": the `within`-th working day after today, estimated when
+    those days lie in a year whose schedule is not confirmed."""
     if within <= 0:
-        return today
-    try:
-        return cal.add(today + dt.timedelta(days=1) if cal.count_start_day else today, within)
-    except UnconfirmedSchedule:
-        return None
+        return Deadline(today, False)
+    return cal.add_estimated(today + dt.timedelta(days=1) if cal.count_start_day else today, within)
+
+
+# --- an estimated date in words ------------------------------------------------------------------------------
+
+ESTIMATE_NOTE = "待节假日安排确认"
+ESTIMATE_METHOD = workdays.ESTIMATE_METHOD
+
+
+def deadline_text(day: dt.date | None, estimated: bool = False, *, numeric: bool = False) -> str:
+    """A deadline as every page, e-mail and note writes it: "2027年1月8日", or for an estimate
+    "预计 2027年1月8日（待节假日安排确认）" (never presented as the deadline itself). numeric: "2027-01-08", for
+    tables. "" for no date."""
+    if day is None:
+        return ""
+    text = day.isoformat() if numeric else _d(day)
+    return f"预计 {text}（{ESTIMATE_NOTE}）" if estimated else text
 
 
 @dataclass(frozen=True)
@@ -204,51 +232,70 @@ class DeadlineBox:
     correction_due_on: dt.date | None = None
     concluded_on: dt.date | None = None
     late: bool = False  # concluded after the due date
-    unconfirmed: tuple[int, ...] = ()  # years whose holiday schedule the dates depend on and is unknown
+    # the due date (or if_resumed_today) and the working days counted to it are weekends-only estimates
+    estimated: bool = False
+    unconfirmed: tuple[int, ...] = ()  # the years without a confirmed holiday schedule the dates rely on
+
+    @property
+    def due_text(self) -> str:
+        return deadline_text(self.due_on, self.estimated)
+
+    @property
+    def if_resumed_text(self) -> str:
+        return deadline_text(self.if_resumed_today, self.estimated)
 
 
 def deadline_box(facts: Facts, *, today: dt.date, cal: WorkCalendar) -> DeadlineBox:
     if facts.status == Status.CONCLUDED:
         late = bool(facts.due_on and facts.concluded_on and facts.concluded_on > facts.due_on)
-        return DeadlineBox("concluded", due_on=facts.due_on, concluded_on=facts.concluded_on, late=late)
+        return DeadlineBox(
+            "concluded", due_on=facts.due_on, concluded_on=facts.concluded_on, late=late,
+            estimated=bool(facts.due_on) and facts.due_on_estimated,
+        )  # fmt: skip
     if facts.status == Status.AWAITING_CORRECTION:
         return DeadlineBox("correction", correction_due_on=facts.correction_due_on)
     if facts.paused_since is not None:
-        try:
-            resumed = clock.due_date_if_resumed(
-                clock_start=facts.clock_start,
-                paused_workdays=facts.paused_workdays,
-                paused_since=facts.paused_since,
-                extension_days=facts.extension_days,
-                resumed_on=max(today, facts.paused_since),
-                cal=cal,
-            )
-        except UnconfirmedSchedule as exc:
-            return DeadlineBox("paused", paused_since=facts.paused_since, unconfirmed=(exc.year,))
-        return DeadlineBox("paused", paused_since=facts.paused_since, if_resumed_today=resumed)
-    if facts.due_on is None:
-        return DeadlineBox("unknown", unconfirmed=(today.year,))
-    try:
-        left = cal.between(today, facts.due_on)
-        unconfirmed = tuple(cal.unconfirmed_years(facts.clock_start, facts.due_on))
-    except UnconfirmedSchedule as exc:
-        left, unconfirmed = None, (exc.year,)
-    if facts.due_on < today:
-        overdue = -left if left is not None else None
-        return DeadlineBox(
-            "overdue", due_on=facts.due_on, left=left, overdue_days=overdue, unconfirmed=unconfirmed
+        resumed_on = max(today, facts.paused_since)
+        resumed = clock.due_date_if_resumed(
+            clock_start=facts.clock_start,
+            paused_workdays=facts.paused_workdays,
+            paused_since=facts.paused_since,
+            extension_days=facts.extension_days,
+            resumed_on=resumed_on,
+            cal=cal,
+            paused_estimated=facts.paused_estimated,
         )
-    return DeadlineBox("running", due_on=facts.due_on, left=left, unconfirmed=unconfirmed)
+        return DeadlineBox(
+            "paused", paused_since=facts.paused_since, if_resumed_today=resumed.day, estimated=resumed.estimated,
+            unconfirmed=_unconfirmed(cal, facts.clock_start, resumed.day) if resumed.estimated else (),
+        )  # fmt: skip
+    if facts.due_on is None:
+        return DeadlineBox("unknown")
+    left = cal.between_estimated(today, facts.due_on)
+    estimated = facts.due_on_estimated or left.estimated
+    unconfirmed = (
+        _unconfirmed(cal, min(facts.clock_start, today), max(facts.due_on, today)) if estimated else ()
+    )
+    if facts.due_on < today:
+        return DeadlineBox(
+            "overdue", due_on=facts.due_on, left=left.days, overdue_days=-left.days, estimated=estimated,
+            unconfirmed=unconfirmed,
+        )  # fmt: skip
+    return DeadlineBox(
+        "running", due_on=facts.due_on, left=left.days, estimated=estimated, unconfirmed=unconfirmed
+    )
+
+
+def _unconfirmed(cal: WorkCalendar, start: dt.date, end: dt.date) -> tuple[int, ...]:
+    return tuple(cal.unconfirmed_years(start, end))
 
 
 def workdays_left(due_on: dt.date | None, *, today: dt.date, cal: WorkCalendar) -> int | None:
-    """Working days from today to the due date (negative: overdue by that many); None when unknown."""
+    """Working days from today to the due date (negative: overdue by that many), counted on an estimate
+    where the schedule is not confirmed (the due date shown beside it says so); None without a due date."""
     if due_on is None:
         return None
-    try:
-        return cal.between(today, due_on)
-    except UnconfirmedSchedule:
-        return None
+    return cal.between_estimated(today, due_on).days
 
 
 # --- open fee notices and consultations ----------------------------------------------------------------------

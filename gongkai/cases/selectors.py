@@ -26,9 +26,6 @@ from gongkai.report.formats import OUTCOME_GROUPS, outcomes_in_group
 from gongkai.workdays import DUE_SOON_DAYS, WorkCalendar
 
 _LIST_RELATED = ("agency", "created_by")
-# When the holiday schedule of the coming days is not confirmed, "due soon" looks this many calendar days
-# ahead instead: wider than any run of `within` working days, so nothing due is left off the list.
-_UNCONFIRMED_WINDOW_DAYS = 21
 
 
 # --- visibility ---------------------------------------------------------------------------------------
@@ -85,7 +82,8 @@ def _clock_running() -> Q:
 
 
 def with_overdue(qs: QuerySet[Application], *, today: dt.date) -> QuerySet[Application]:
-    """Annotate `is_overdue` (procedure.is_overdue, in SQL) for the lists and their templates."""
+    """Annotate `is_overdue` (procedure.is_overdue, in SQL) for the lists and their templates. An estimated
+    due date counts as it stands (the lists show it as an estimate, `due_on_estimated`)."""
     return qs.annotate(
         is_overdue=ExpressionWrapper(_clock_running() & Q(due_on__lt=today), output_field=BooleanField())
     )
@@ -99,15 +97,17 @@ def application_facts(application: Application, *, events=None) -> procedure.Fac
         else set(application.events.values_list("kind", flat=True))
     )
     open_notices = procedure.open_fee_notices(
-        application.fee_notices.only("paid_on", "issued_on", "pay_due_on")
+        application.fee_notices.only("paid_on", "issued_on", "pay_due_on", "pay_due_on_estimated")
     )
     return procedure.Facts(
         status=application.status,
         received_on=application.received_on,
         clock_start=application.clock_start,
         due_on=application.due_on,
+        due_on_estimated=application.due_on_estimated,
         paused_since=application.paused_since,
         paused_workdays=application.paused_workdays,
+        paused_estimated=bool(application.estimated_pauses),
         extension_days=application.extension_days,
         correction_due_on=application.correction_due_on,
         concluded_on=application.concluded_on,
@@ -124,6 +124,7 @@ def application_facts(application: Application, *, events=None) -> procedure.Fac
             status__in=(LetterStatus.DRAFT, LetterStatus.PENDING, LetterStatus.APPROVED),
         ).exists(),
         fee_pay_due_on=open_notices[0].pay_due_on if open_notices else None,
+        fee_pay_due_on_estimated=bool(open_notices) and open_notices[0].pay_due_on_estimated,
     )
 
 
@@ -192,10 +193,9 @@ def application_list(
 def due_soon_limit(
     today: dt.date, within: int = DUE_SOON_DAYS, calendar: WorkCalendar | None = None
 ) -> dt.date:
-    """The last due date that counts as "due soon" (procedure.due_soon_limit); a few weeks ahead when the
-    schedule of the coming days is not confirmed, so nothing due is left off the list."""
-    limit = procedure.due_soon_limit(today=today, cal=calendar or work_calendar(), within=within)
-    return limit or today + dt.timedelta(days=max(_UNCONFIRMED_WINDOW_DAYS, 3 * within))
+    """The last due date that counts as "due soon" (procedure.due_soon_limit), on the estimate when the
+    coming days lie in a year whose schedule is not confirmed."""
+    return procedure.due_soon_limit(today=today, cal=calendar or work_calendar(), within=within).day
 
 
 def applications_due_soon(

@@ -5,7 +5,10 @@
 - `remind_staff` (daily): each clerk, reviewer and head with an e-mail address gets the overdue
   applications and those due soon of their agencies, by number and date only.
 - `daily_sweep` (daily): removes attachment files that no row refers to (a submission killed before its
-  commit) and finished task records after a while.
+  commit) and finished task records after a while, and computes again any estimated deadline whose year has
+  been confirmed meanwhile (a step that raced with the save of the schedule).
+- `recompute_estimated_deadlines`: enqueued in the transaction that saves a year's holiday schedule; computes
+  every deadline stored as an estimate again (gongkai.cases.services.estimates).
 """
 
 from __future__ import annotations
@@ -60,9 +63,13 @@ def send_notification(application_id: int, notice: str, facts: dict, attempt: in
 def reminder_text(*, user, overdue: list, due_soon: list, today: dt.date) -> tuple[str, str]:
     """(subject, body) of a clerk's daily reminder: numbers, agencies and dates, no personal data."""
     from gongkai.cases.letters.text import cn_date
+    from gongkai.cases.procedure import deadline_text
 
     def lines_of(applications) -> list[str]:
-        return [f"  {a.number}（{a.agency.name}）答复期限 {cn_date(a.due_on)}" for a in applications]
+        return [
+            f"  {a.number}（{a.agency.name}）答复期限 {deadline_text(a.due_on, a.due_on_estimated)}"
+            for a in applications
+        ]
 
     name = user.get_full_name() or user.get_username()
     body = [f"{name}：", "", f"截至{cn_date(today)}，您所在机关的政府信息公开申请中："]
@@ -115,12 +122,30 @@ def remind_staff() -> int:
 
 @task()
 def daily_sweep() -> dict:
-    """Housekeeping: attachment files without a row (older than an hour), and finished task records older
-    than FINISHED_TASKS_KEPT_DAYS, are removed."""
+    """Housekeeping: attachment files without a row (older than an hour) and finished task records older
+    than FINISHED_TASKS_KEPT_DAYS are removed; estimated
+    deadlines are computed again (normally done when a schedule is saved: this catches a step that computed
+    an estimate while the schedule was being saved, and years confirmed by other means)."""
     from django_tasks_db.models import DBTaskResult
 
     from gongkai.cases.attachments import attachments_sweep
+    from gongkai.cases.services.estimates import estimated_deadlines_recompute
 
     cutoff = timezone.now() - dt.timedelta(days=FINISHED_TASKS_KEPT_DAYS)
     pruned, _ = DBTaskResult.objects.finished().filter(finished_at__lt=cutoff).delete()
-    return {"orphan_files": attachments_sweep(), "pruned_tasks": pruned}
+    recomputed = estimated_deadlines_recompute()
+    return {
+        "orphan_files": attachments_sweep(),
+        "pruned_tasks": pruned,
+        "recomputed_estimates": len(recomputed.changed),
+    }
+
+
+@task()
+def recompute_estimated_deadlines(year: int) -> dict:
+    """Compute again the deadlines stored as estimates, now that `year`'s holiday schedule is saved. Safe to
+    run twice (the second run finds nothing to change). Returns how many applications changed."""
+    from gongkai.cases.services.estimates import estimated_deadlines_recompute
+
+    result = estimated_deadlines_recompute(year=year)
+    return {"year": year, "checked": result.checked, "changed": len(result.changed)}

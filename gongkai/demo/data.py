@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import random
 from dataclasses import dataclass, field
@@ -589,30 +588,19 @@ class _Loader:
     # -- a few applications of the last weeks, so the deadline lists are not empty --
 
     def _recent_applications(self, agency, clerk, head) -> None:
-        from django.core.exceptions import ValidationError
-
-        from gongkai.workdays import UnconfirmedSchedule
-
+        # Deadlines that reach into a year whose holiday schedule is not entered yet are estimates (shown as
+        # "预计 …（待节假日安排确认）"): the demo shows them as a clerk would meet them in December.
         cal, s = self.cal, self.services
-        if not cal.is_confirmed(self.today.year) or not cal.is_confirmed(
-            (self.today - dt.timedelta(days=60)).year
-        ):
-            return
 
         def workdays_ago(n: int) -> dt.date:
             day = self.today
             while n > 0:
                 day -= dt.timedelta(days=1)
-                n -= cal.is_workday(day)
+                n -= cal.is_workday_estimated(day)
             return day
 
         def register(ago: int, kind: str = "natural_person"):
             return self._register(agency, clerk, workdays_ago(ago), kind, self._description(self.today.year))
-
-        def attempt(step) -> None:
-            # Each step stands alone: one that needs next year's unentered holiday schedule is skipped.
-            with contextlib.suppress(UnconfirmedSchedule, ValidationError):
-                step()
 
         def waiting_for_correction():
             a = register(6)
@@ -621,7 +609,7 @@ class _Loader:
                 by=clerk,
                 on=workdays_ago(4),
                 items="请提供申请人身份证明复印件，并写明所需信息的文件名称",
-                correction_due_on=cal.add(workdays_ago(4), 15),
+                correction_due_on=cal.add_estimated(workdays_ago(4), 15).day,
             )
 
         def consulting():
@@ -680,4 +668,4 @@ class _Loader:
             extension_asked,
             reply_in_review,
         ):
-            attempt(step)
+            step()

@@ -34,6 +34,7 @@ def public_application_by_query_code(*, code: str) -> Application | None:
         .only(
             "id", "number", "query_code", "agency__name", "agency__phone", "agency__office_name",
             "agency__payment_instructions", "agency__address", "channel", "received_on", "status", "due_on",
+            "due_on_estimated",
             "concluded_on", "outcome", "correction_due_on", "paused_since", "extension_days", "clock_start",
             "paused_workdays",
         )
@@ -55,7 +56,7 @@ def public_events(*, application: Application) -> QuerySet[ApplicationEvent]:
 
 def public_open_fee_notice(*, application: Application) -> FeeNotice | None:
     notices = procedure.open_fee_notices(
-        application.fee_notices.only("amount", "issued_on", "pay_due_on", "paid_on")
+        application.fee_notices.only("amount", "issued_on", "pay_due_on", "pay_due_on_estimated", "paid_on")
     )
     return notices[0] if notices else None
 

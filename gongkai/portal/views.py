@@ -13,6 +13,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from gongkai.cases import procedure
 from gongkai.cases.enums import Status
 from gongkai.cases.letters.document import letter_pdf
 from gongkai.cases.services import application_submit_correction_online, application_submit_online
@@ -146,6 +147,8 @@ def _submit(agency, form) -> dict | None:
         "agency_address": agency.address,
         "received_on": application.received_on.isoformat(),
         "due_on": application.due_on.isoformat() if application.due_on else "",
+        "due_on_estimated": application.due_on_estimated,
+        "due_text": procedure.deadline_text(application.due_on, application.due_on_estimated, numeric=True),
         "attachment": bool(data.get("attachment")),
         "description": application.description[:300],
         "requested_form": application.get_requested_form_display(),

@@ -159,6 +159,8 @@ def context(request, application, *, bound: dict | None = None) -> dict:
         "application": application,
         "events": events,
         "deadline": procedure.deadline_box(facts, today=today, cal=work_calendar()),
+        "estimate_note": procedure.ESTIMATE_NOTE,
+        "estimate_method": procedure.ESTIMATE_METHOD,
         "actions": actions,
         "stale_forms": stale,
         "writable": writable,

@@ -598,6 +598,7 @@ def test_every_step_writes_its_audit_event(two_levels, application, clerk, revie
         "subject": f"Letter:{letter.pk}",
         "steps": [REVIEW, SIGN],
         "limit_on": "2026-12-25",
+        "limit_estimated": False,
         "reason": "",
     }
     assert (events[1].before, events[1].after) == (
@@ -624,6 +625,7 @@ def test_an_extension_request_is_audited_with_its_reason_and_limit(register, cle
         "subject": f"Application:{application.pk}",
         "steps": [APPROVE],
         "limit_on": "2020-11-02",
+        "limit_estimated": False,
         "reason": "需调档核查",
     }
     assert request.payload == {"days": 10}

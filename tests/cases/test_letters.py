@@ -180,7 +180,7 @@ def test_extension(case):
         application=case, kind="extension", extension_days=10, extension_reason="需调档核查。"
     )
     assert "因需调档核查，本机关无法在规定期限内作出答复" in reasoned
-    new_due = due_date(clock_start=RECEIVED, paused_workdays=0, extension_days=10, cal=work_calendar())
+    new_due = due_date(clock_start=RECEIVED, paused_workdays=0, extension_days=10, cal=work_calendar()).day
     assert f"{new_due.year}年{new_due.month}月{new_due.day}日前作出答复" in body
 
 

@@ -101,6 +101,44 @@ def test_deadline_box_and_overdue():
         box.state = "running"
 
 
+def test_estimated_deadlines_in_the_box_and_in_words():
+    far = 2031  # no schedule will cover it for years; the estimate counts its weekdays
+    assert procedure.deadline_text(D(far, 1, 8), True) == f"预计 {far}年1月8日（待节假日安排确认）"
+    assert procedure.deadline_text(D(far, 1, 8)) == f"{far}年1月8日"
+    assert (
+        procedure.deadline_text(D(far, 1, 8), True, numeric=True) == f"预计 {far}-01-08（待节假日安排确认）"
+    )
+    assert procedure.deadline_text(None, True) == ""
+    running = facts(clock_start=D(far, 1, 6), due_on=D(far, 2, 3), due_on_estimated=True)
+    box = deadline_box(running, today=D(far, 1, 6), cal=CAL)
+    # Jan 7–10 (4), 13–17 (9), 20–24 (14), 27–31 (19), Feb 3 (20): weekdays
+    assert (box.state, box.left, box.estimated, box.unconfirmed) == ("running", 20, True, (far,))
+    assert box.due_text == f"预计 {far}年2月3日（待节假日安排确认）"
+    box = deadline_box(running, today=D(far, 2, 5), cal=CAL)
+    assert (box.state, box.overdue_days, box.estimated) == ("overdue", 2, True)
+    assert is_overdue(running, today=D(far, 2, 4))
+    # an estimated reply period is not held against the agency; an exact one is
+    assert refusal(S.REQUEST_EXTENSION, running, on=D(far, 2, 5)) is None
+    exact = facts(due_on=D(2020, 11, 2))
+    assert refusal(S.REQUEST_EXTENSION, exact, on=D(2020, 11, 3)).code == "deadline_passed"
+    # a pause from an exact year into an estimated one: the "if resumed today" date is an estimate
+    paused = facts(status=Status.CONSULTING, clock_start=D(far - 1, 12, 1), paused_since=D(far - 1, 12, 20))
+    box = deadline_box(paused, today=D(far - 1, 12, 22), cal=CAL)
+    assert box.estimated and box.if_resumed_text.startswith("预计 ")
+    # the applicant's payment period is not cut short on a guess
+    paying = facts(status=Status.AWAITING_FEE, fee_pay_due_on=D(far, 2, 3), fee_pay_due_on_estimated=True)
+    refused = refusal(S.CLOSE_UNPAID, paying, on=D(far, 2, 10))
+    assert refused.code == "deadline_not_passed" and "是预计日期" in refused.message
+    assert (
+        refusal(
+            S.CLOSE_UNPAID, facts(status=Status.AWAITING_FEE, fee_pay_due_on=D(far, 2, 3)), on=D(far, 2, 10)
+        )
+        is None
+    )
+    limit = procedure.due_soon_limit(today=D(far, 1, 6), cal=CAL)
+    assert limit == (D(far, 1, 13), True)
+
+
 # --- the same table in the services and on the page -----------------------------------------------------------
 
 

@@ -27,7 +27,6 @@ from gongkai.cases.models import (
     FeeNotice,
     ReviewCase,
 )
-from gongkai.workdays import WorkCalendar
 from tests.factories import TEST_REASON, VALID_CREDIT_CODE, VALID_ID, extend, reply
 
 pytestmark = pytest.mark.django_db
@@ -147,51 +146,6 @@ def test_register_accepts_passports_and_landlines(register):
 
 def test_register_today_is_allowed(register, today):
     assert register(received_on=today.value).received_on == today.value
-
-
-@pytest.mark.skipif(WorkCalendar().is_confirmed(2027), reason="chinesecalendar now covers 2027")
-def test_unconfirmed_schedule_is_refused_with_a_clear_message_until_confirmed(register, today):
-    today.set(D(2026, 12, 31))
-    # Received Sun 2026-12-20: the 20th working day falls in January 2027, whose schedule is unknown.
-    with pytest.raises(ValidationError) as caught:
-        register(received_on=D(2026, 12, 20))
-    (message,) = errors_of(caught)["received_on"]
-    assert "节假日安排未确认" in message and "2027年" in message
-    assert not Application.objects.exists()
-
-    # The administrator enters the 2027 schedule: New Year's Day off, the year confirmed.
-    CalendarOverride.objects.create(day=D(2027, 1, 1), is_workday=False, note="元旦")
-    ConfirmedYear.objects.create(year=2027, note="国办发明电〔2026〕")
-    # Dec 21–25 (5), Dec 28–31 (9), Jan 4–8 (14), Jan 11–15 (19), Mon Jan 18 (20).
-    assert register(received_on=D(2026, 12, 20)).due_on == D(2027, 1, 18)
-
-
-@pytest.mark.skipif(WorkCalendar().is_confirmed(2027), reason="chinesecalendar now covers 2027")
-def test_later_steps_needing_2027_are_refused_and_write_nothing(register, clerk, head, today):
-    today.set(D(2026, 12, 31))
-    application = register(received_on=D(2026, 12, 1))  # due Tue 2026-12-29, still in 2026
-    assert application.due_on == D(2026, 12, 29)
-    before = Application.objects.filter(pk=application.pk).values().get()
-    steps = {
-        # 15 working days from Dec 15 reach into January 2027
-        "consultation": lambda: services.application_start_consultation(
-            application=application, by=clerk, kind="third_party", party="甲", on=D(2026, 12, 15)
-        ),
-        "extension": lambda: extend(application, head, D(2026, 12, 15), 20, "r"),
-        "fee": lambda: services.application_issue_fee_notice(
-            application=application, by=clerk, on=D(2026, 12, 15), scale="by_volume", quantity=40
-        ),
-    }
-    for name, step in steps.items():
-        with pytest.raises(ValidationError) as caught:
-            step()
-        assert "节假日安排未确认" in errors_of(caught)["on"][0], name
-    assert Application.objects.filter(pk=application.pk).values().get() == before
-    assert not Consultation.objects.exists() and not FeeNotice.objects.exists()
-    # a step in the future is refused as such
-    with pytest.raises(ValidationError) as caught:
-        reply(application, clerk, D(2027, 1, 4), "granted")
-    assert "不能晚于今天" in errors_of(caught)["on"][0]
 
 
 # --- calendar cache ------------------------------------------------------------------------------------

@@ -85,7 +85,9 @@ def test_the_daily_sweep_removes_old_finished_task_records(run_tasks, today):
     daily_sweep.enqueue()
     run_tasks()
     sweeps = DBTaskResult.objects.successful()
-    assert [r.return_value for r in sweeps] == [{"orphan_files": 0, "pruned_tasks": 1}]
+    assert [r.return_value for r in sweeps] == [
+        {"orphan_files": 0, "pruned_tasks": 1, "recomputed_estimates": 0}
+    ]
 
 
 def test_reminders_go_to_staff_with_an_address_and_name_numbers_only(mailbox, tree, clerk, run_tasks, today):

@@ -287,3 +287,13 @@ def test_admin_pages_of_the_holiday_tables_are_chinese(admin_client):
     assert years.status_code == 200 and "2027" in years.content.decode()
     change = admin_client.get(f"/admin/cases/calendaroverride/{CalendarOverride.objects.get().pk}/change/")
     assert "2027-02-05 放假" in change.content.decode()
+
+
+def test_a_year_confirmed_in_the_admin_recomputes_the_estimates_too(admin_client, run_tasks):
+    from django_tasks_db.models import DBTaskResult
+
+    response = admin_client.post("/admin/cases/confirmedyear/add/", {"year": 2027, "note": "管理后台确认"})
+    assert response.status_code == 302
+    (queued,) = DBTaskResult.objects.all()
+    assert queued.task_path.endswith("recompute_estimated_deadlines") and queued.args_kwargs["args"] == [2027]
+    assert run_tasks() == 1

@@ -6,6 +6,7 @@ never changed again."""
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
@@ -30,7 +31,6 @@ from gongkai.cases.notify import Notice, notify_applicant
 from gongkai.errors import Code, invalid
 from gongkai.law import Ground, cite
 from gongkai.report.formats import OUTCOMES_BY_CODE
-from gongkai.workdays import UnconfirmedSchedule
 
 OPEN_STATUSES = (LetterStatus.DRAFT, LetterStatus.PENDING, LetterStatus.APPROVED)
 
@@ -187,36 +187,52 @@ def letter_discard(*, letter: Letter, by) -> Letter:
 # --- approval ---------------------------------------------------------------------------------------------
 
 
-def letter_limit(letter: Letter) -> tuple[date | None, str]:
-    """The statutory limit a letter goes out against, and its basis; (None, "") when there is none."""
+@dataclass(frozen=True)
+class LetterLimit:
+    """The statutory limit a letter goes out against: its day (None: no limit), its basis, and whether the
+    day is a weekends-only estimate (never a reason to refuse; shown as one)."""
+
+    on: date | None = None
+    text: str = ""
+    estimated: bool = False
+
+
+def letter_limit(letter: Letter) -> LetterLimit:
+    """The statutory limit a letter goes out against."""
     application = letter.application
-    try:
-        if letter.kind == LetterKind.CORRECTION:
-            day = clock.correction_notice_deadline(received_on=application.received_on, cal=work_calendar())
-            return (
-                day,
-                f"{cite(Ground.CORRECTION)}：自收到申请之日起{clock.CORRECTION_NOTICE_WORKDAYS}个工作日内一次性告知补正",
-            )
-    except UnconfirmedSchedule:
-        return None, ""
+    if letter.kind == LetterKind.CORRECTION:
+        day = clock.correction_notice_deadline(received_on=application.received_on, cal=work_calendar())
+        return LetterLimit(
+            day.day,
+            f"{cite(Ground.CORRECTION)}：自收到申请之日起{clock.CORRECTION_NOTICE_WORKDAYS}个工作日内一次性告知补正",
+            day.estimated,
+        )
     if letter.kind == LetterKind.EXTENSION:
         extended = application.events.filter(kind=EventKind.EXTENDED).order_by("-id").first()
         previous = extended and extended.data.get("previous_due_on")
         if previous:
-            return date.fromisoformat(previous), f"{cite(Ground.EXTENSION)}：在原答复期限内告知申请人延期"
+            text = f"{cite(Ground.EXTENSION)}：在原答复期限内告知申请人延期"
+            period = extended.data.get("previous_period")
+            if extended.data.get("previous_due_on_estimated") and period:
+                due, _ = clock.reply_period_due(period, cal=work_calendar())
+                return LetterLimit(due.day, text, due.estimated)
+            return LetterLimit(date.fromisoformat(previous), text)
     if letter.kind == LetterKind.FEE:
         notice = application.fee_notices.order_by("-issued_on", "-id").first()
         if notice is not None and notice.reply_due_on:
-            return notice.reply_due_on, f"{cite(Ground.FEE_MEASURES)}：在答复期限内发出收费通知"
+            text = f"{cite(Ground.FEE_MEASURES)}：在答复期限内发出收费通知"
+            return LetterLimit(notice.reply_due_on, text, notice.reply_due_on_estimated)
     if letter.kind == LetterKind.REPLY and application.due_on:
-        return application.due_on, f"{cite(Ground.REPLY_PERIOD)}：答复期限"
-    return None, ""
+        return LetterLimit(
+            application.due_on, f"{cite(Ground.REPLY_PERIOD)}：答复期限", application.due_on_estimated
+        )
+    return LetterLimit()
 
 
 def _open_approval(locked: Letter, by, on: date) -> ApprovalRequest:
     if missing := letter_placeholders(locked.title + "\n" + locked.body):
         raise invalid("body", Code.PLACEHOLDERS_LEFT, "文书中还有待填写的内容：" + "、".join(missing))
-    limit_on, limit_text = letter_limit(locked)
+    limit = letter_limit(locked)
     before = _snapshot(locked)
     locked.status = LetterStatus.PENDING
     locked.save(update_fields=["status"])
@@ -232,8 +248,9 @@ def _open_approval(locked: Letter, by, on: date) -> ApprovalRequest:
         by=by,
         on=on,
         payload={"application": locked.application_id},  # the queue links to the letter without a query
-        limit_on=limit_on,
-        limit_text=limit_text,
+        limit_on=limit.on,
+        limit_text=limit.text,
+        limit_estimated=limit.estimated,
     )
 
 

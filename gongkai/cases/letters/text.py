@@ -26,7 +26,6 @@ from gongkai.cases.letters.wording import (
     P_DEADLINE,
     P_EXTENSION_REASON,
     P_ITEMS,
-    P_NEW_DUE,
     P_PAYMENT,
     PLACEHOLDERS,
     REPLY_TITLES,
@@ -36,7 +35,6 @@ from gongkai.cases.letters.wording import (
 from gongkai.cases.models import Application, Consultation, FeeNotice
 from gongkai.law import FEE_MEASURES, REGULATIONS_INTRO, Ground, cite
 from gongkai.report.formats import OUTCOMES_BY_CODE
-from gongkai.workdays import UnconfirmedSchedule
 
 # --- text ---
 
@@ -223,7 +221,9 @@ def _receipt(application: Application, you: str) -> list[str]:
         f"申请内容不明确的，本机关将根据{cite(Ground.CORRECTION)}的规定，自收到申请之日起"
         f"{CORRECTION_NOTICE_WORKDAYS}个工作日内一次性告知补正，答复期限自本机关收到补正的申请之日起计算。",
     ]
-    if application.due_on:
+    # A date counted on an estimate (the holiday schedule of its year not published yet) is no deadline a
+    # letter may state: the period above, in words, is the commitment.
+    if application.due_on and not application.due_on_estimated:
         lines.append(
             f"如无延长答复期限、补正、征求意见等情形，本机关将于{cn_date(application.due_on)}前作出答复。"
         )
@@ -282,21 +282,23 @@ def _extension(
         raise ValueError(f"延长答复期限应为1至{MAX_EXTENSION_WORKDAYS}个工作日，收到 {days}")
     if recorded and days != recorded:
         raise ValueError(f"本申请已延期{recorded}个工作日，只能延期一次")
-    try:
-        new_due = cn_date(
-            due_date(
-                clock_start=application.clock_start, paused_workdays=application.paused_workdays,
-                extension_days=days, cal=work_calendar(),
-            )
-        )  # fmt: skip
-    except UnconfirmedSchedule:
-        new_due = P_NEW_DUE
+    due = due_date(
+        clock_start=application.clock_start, paused_workdays=application.paused_workdays, extension_days=days,
+        cal=work_calendar(), paused_estimated=bool(application.estimated_pauses),
+    )  # fmt: skip
+    if due.estimated:
+        # The new date would be an estimate (the holiday schedule of its year is not published yet): the
+        # letter states the period in words, which is exact.
+        start = "收到补正的申请之日" if application.clock_start != application.received_on else "收到申请之日"
+        when = f"本机关将自{start}起{REPLY_WORKDAYS + days}个工作日内作出答复"
+    else:
+        when = f"本机关将于{cn_date(due.day)}前作出答复"
     reason = _clause(extension_reason) or P_EXTENSION_REASON
     return [
         _received(application, you),
         f"因{reason}，本机关无法在规定期限内作出答复。根据{cite(Ground.EXTENSION, intro=True)}的规定，"
         f"经本机关政府信息公开工作机构负责人同意，答复期限延长{days}个工作日，"
-        f"本机关将于{new_due}前作出答复。",
+        f"{when}。",
         f"根据{cite(Ground.CONSULTATION_TIME)}的规定，征求第三方和其他机关意见所需时间不计算在答复期限内。",
         "特此告知。",
     ]

@@ -9,7 +9,9 @@ nothing behind.
 
 The clock (gongkai.cases.clock): `due_on` is the day the reply is due while the clock runs, and None while
 it stands still (awaiting correction, consulting, awaiting a fee when settings.FEE_PAUSES_CLOCK). A deadline
-that needs an unconfirmed year's holiday schedule is refused with a message, never guessed.
+that needs a year whose holiday schedule is not confirmed is stored as an estimate (Monday to Friday counted
+as working days, `…_estimated` set) and nothing is refused for it; when the year's schedule is saved, a task
+computes the estimates again (gongkai.cases.services.estimates).
 """
 
 from gongkai.cases.services.common import (
@@ -17,7 +19,6 @@ from gongkai.cases.services.common import (
     QUERY_CODE_LENGTH,
     fee_pauses_clock,
     reason_error,
-    unconfirmed_message,
 )
 from gongkai.cases.services.consultation import application_end_consultation, application_start_consultation
 from gongkai.cases.services.correction import (
@@ -60,5 +61,4 @@ __all__ = [
     "reason_error",
     "review_case_conclude",
     "review_case_register",
-    "unconfirmed_message",
 ]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 
@@ -20,7 +18,6 @@ from gongkai.cases.models import Application, ApplicationEvent
 from gongkai.cases.procedure import Step
 from gongkai.cases.selectors import application_facts
 from gongkai.errors import Code, invalid
-from gongkai.workdays import UnconfirmedSchedule
 
 QUERY_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud and typed without doubt
 QUERY_CODE_LENGTH = 13  # 31**13 > 2**64
@@ -43,19 +40,9 @@ def _d(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def unconfirmed_message(year: int) -> str:
-    return (
-        f"节假日安排未确认：{year}年的节假日安排尚未公布或尚未录入，无法计算期限。"
-        f"请系统管理员按国务院办公厅公布的{year}年节假日安排录入后再办理。"
-    )
-
-
-@contextmanager
-def _schedule_known(field: str) -> Iterator[None]:
-    try:
-        yield
-    except UnconfirmedSchedule as exc:
-        raise invalid(field, Code.SCHEDULE_UNCONFIRMED, unconfirmed_message(exc.year)) from exc
+def _due(day: date, estimated: bool) -> str:
+    """A deadline as an event's note writes it: "2027年1月8日" or "预计 2027年1月8日（待节假日安排确认）"."""
+    return procedure.deadline_text(day, estimated)
 
 
 def _check_day(on: date, *, field: str = "on", not_before: date | None = None, what: str = "") -> None:
@@ -155,30 +142,42 @@ def require_step(application: Application, step: Step, *, on: date | None = None
     return facts
 
 
-def _resume_changes(application: Application, on: date, field: str = "on") -> dict:
+def _pause_end_changes(application: Application, on: date) -> dict:
+    """The field changes that end the running pause on `on`: its working days are added to the paused days
+    (and kept apart when they were counted on an estimate, to be counted again)."""
+    pause = clock.pause_workdays(paused_since=application.paused_since, resumed_on=on, cal=work_calendar())
+    pauses = list(application.estimated_pauses or [])
+    if pause.estimated:
+        pauses.append(
+            clock.pause_record(paused_since=application.paused_since, resumed_on=on, workdays=pause.days)
+        )
+    return {
+        "paused_workdays": application.paused_workdays + pause.days,
+        "paused_since": None,
+        "estimated_pauses": pauses,
+    }
+
+
+def _resume_changes(application: Application, on: date) -> dict:
     """The field changes that end a pause on `on` and restart the clock."""
-    cal = work_calendar()
-    with _schedule_known(field):
-        paused = application.paused_workdays + clock.pause_workdays(
-            paused_since=application.paused_since, resumed_on=on, cal=cal
-        )
-        due = clock.due_date(
-            clock_start=application.clock_start,
-            paused_workdays=paused,
-            extension_days=application.extension_days,
-            cal=cal,
-        )
-    return {"paused_workdays": paused, "paused_since": None, "due_on": due, "status": Status.RECEIVED}
+    changes = _pause_end_changes(application, on)
+    due = clock.due_date(
+        clock_start=application.clock_start,
+        paused_workdays=changes["paused_workdays"],
+        extension_days=application.extension_days,
+        cal=work_calendar(),
+        paused_estimated=bool(changes["estimated_pauses"]),
+    )
+    return {**changes, "due_on": due.day, "due_on_estimated": due.estimated, "status": Status.RECEIVED}
 
 
-def _due_from(application: Application, clock_start: date) -> date:
-    with _schedule_known("on"):
-        return clock.due_date(
-            clock_start=clock_start,
-            paused_workdays=0,
-            extension_days=application.extension_days,
-            cal=work_calendar(),
-        )
+def _due_from(application: Application, clock_start: date) -> clock.Deadline:
+    return clock.due_date(
+        clock_start=clock_start,
+        paused_workdays=0,
+        extension_days=application.extension_days,
+        cal=work_calendar(),
+    )
 
 
 def _conclude(
@@ -197,11 +196,7 @@ def _conclude(
     changes: dict = {"status": Status.CONCLUDED, "outcome": outcome, "concluded_on": on}
     if locked.paused_since is not None:
         # close the pause so that the paused days stay a true record
-        with _schedule_known("on"):
-            paused = clock.pause_workdays(
-                paused_since=locked.paused_since, resumed_on=on, cal=work_calendar()
-            )
-        changes.update(paused_workdays=locked.paused_workdays + paused, paused_since=None)
+        changes.update(_pause_end_changes(locked, on))
     before, after = _change(locked, changes)
     _record(
         application=locked,

@@ -17,12 +17,11 @@ from gongkai.cases.procedure import Step
 from gongkai.cases.services.common import (
     _change,
     _check_day,
-    _d,
+    _due,
     _json,
     _locked,
     _record,
     _resume_changes,
-    _schedule_known,
     _sync,
     require_step,
 )
@@ -44,8 +43,7 @@ def application_start_consultation(
     if len(party) > Consultation._meta.get_field("party").max_length:
         raise invalid("party", Code.TOO_LONG, "被征求意见方名称过长")
     _check_day(on)
-    with _schedule_known("on"):
-        reply_due_on = clock.consultation_reply_deadline(sent_on=on, cal=work_calendar())
+    reply_due = clock.consultation_reply_deadline(sent_on=on, cal=work_calendar())
     with transaction.atomic(durable=True):
         locked = _locked(application)
         require_step(locked, Step.START_CONSULTATION, on=on)
@@ -53,8 +51,9 @@ def application_start_consultation(
         if locked.paused_since is not None and on < locked.paused_since:
             raise invalid("on", Code.DATE_TOO_EARLY, "日期不能早于正在进行的征求意见的发出日期")
         consultation = Consultation.objects.create(
-            application=locked, kind=kind, party=party, sent_on=on, reply_due_on=reply_due_on
-        )
+            application=locked, kind=kind, party=party, sent_on=on, reply_due_on=reply_due.day,
+            reply_due_on_estimated=reply_due.estimated,
+        )  # fmt: skip
         audit_record(
             actor=by,
             action=AuditAction.CONSULTATION_START,
@@ -64,12 +63,13 @@ def application_start_consultation(
                 "party": party,
                 "kind": kind,
                 "sent_on": on.isoformat(),
-                "reply_due_on": _json(reply_due_on),
+                "reply_due_on": _json(reply_due.day),
+                "reply_due_on_estimated": reply_due.estimated,
             },
         )
         changes = {"status": Status.CONSULTING}
         if locked.paused_since is None:
-            changes.update(paused_since=on, due_on=None)
+            changes.update(paused_since=on, due_on=None, due_on_estimated=False)
         before, after = _change(locked, changes)
         _record(
             application=locked,
@@ -80,8 +80,12 @@ def application_start_consultation(
             kind=EventKind.CONSULTATION_STARTED,
             on=on,
             basis=procedure.event_basis(EventKind.CONSULTATION_STARTED, consultation_kind=kind),
-            note=f"征求{party}意见，答复期限 {_d(reply_due_on)}；征求意见所需时间不计算在答复期限内",
-            data={"consultation": consultation.pk, "reply_due_on": reply_due_on.isoformat()},
+            note=f"征求{party}意见，答复期限 {_due(*reply_due)}；征求意见所需时间不计算在答复期限内",
+            data={
+                "consultation": consultation.pk,
+                "reply_due_on": reply_due.day.isoformat(),
+                "reply_due_on_estimated": reply_due.estimated,
+            },
         )
     _sync(application, locked)
     return consultation
@@ -118,7 +122,13 @@ def application_end_consultation(*, consultation: Consultation, by, on: date, an
         still_open = locked.consultations.filter(answered_on__isnull=True).exists()
         changes = {} if still_open else _resume_changes(locked, on)
         before, after = _change(locked, changes) if changes else ({}, {})
-        silent = "（逾期未提出意见）" if not answer and on > current.reply_due_on else ""
+        silent = ""
+        if not answer and on > current.reply_due_on:
+            silent = (
+                "（预计已逾期未提出意见，待节假日安排确认）"
+                if current.reply_due_on_estimated
+                else "（逾期未提出意见）"
+            )
         _record(
             application=locked,
             by=by,
@@ -129,7 +139,12 @@ def application_end_consultation(*, consultation: Consultation, by, on: date, an
             on=on,
             basis=procedure.event_basis(EventKind.CONSULTATION_ENDED, consultation_kind=current.kind),
             note=f"{current.party}：{answer or '未提出意见'}{silent}",
-            data={"consultation": current.pk, "resumed": not still_open, "due_on": _json(locked.due_on)},
+            data={
+                "consultation": current.pk,
+                "resumed": not still_open,
+                "due_on": _json(locked.due_on),
+                "due_on_estimated": locked.due_on_estimated,
+            },
         )
     _sync(consultation, current)
     _sync(application, locked)

@@ -23,6 +23,7 @@ from gongkai.cases.services.common import (
     _check_day,
     _conclude,
     _d,
+    _due,
     _due_from,
     _json,
     _locked,
@@ -34,7 +35,6 @@ from gongkai.errors import Code, invalid
 from gongkai.law import Ground, cite
 from gongkai.report.formats import OUTCOMES_BY_CODE
 from gongkai.web.attachments import CheckedUpload
-from gongkai.workdays import UnconfirmedSchedule
 
 CORRECTION_TEXT_MAX = 2000
 
@@ -43,8 +43,9 @@ CORRECTION_TEXT_MAX = 2000
 class CorrectionRequested:
     application: Application
     event: ApplicationEvent
-    notice_deadline: date | None  # None: the holiday schedule of that period is not confirmed
-    late: bool | None  # sent after the 7 working days of Art. 30; None when it cannot be known
+    notice_deadline: date  # the 7 working days of Art. 30
+    notice_deadline_estimated: bool  # ... counted on an unconfirmed year's weekdays
+    late: bool | None  # sent after the 7 working days of Art. 30; None when it cannot be known yet
 
 
 def application_request_correction(
@@ -57,12 +58,8 @@ def application_request_correction(
     items = (items or "").strip()
     if not items:
         raise invalid("items", Code.REQUIRED, "请写明需要补正的事项")
-    try:
-        notice_deadline = clock.correction_notice_deadline(
-            received_on=application.received_on, cal=work_calendar()
-        )
-    except UnconfirmedSchedule:
-        notice_deadline = None
+    cal = work_calendar()
+    notice_deadline = clock.correction_notice_deadline(received_on=application.received_on, cal=cal)
     with transaction.atomic(durable=True):
         locked = _locked(application)
         require_step(locked, Step.REQUEST_CORRECTION, on=on)
@@ -71,14 +68,21 @@ def application_request_correction(
             raise invalid("correction_due_on", Code.REQUIRED, "请填写补正期限")
         if correction_due_on <= on:
             raise invalid("correction_due_on", Code.DATE_TOO_EARLY, "补正期限应晚于补正告知日期")
-        late = None if notice_deadline is None else on > notice_deadline
+        late = clock.correction_notice_is_late(received_on=locked.received_on, sent_on=on, cal=cal)
         before, after = _change(
             locked,
-            {"status": Status.AWAITING_CORRECTION, "due_on": None, "correction_due_on": correction_due_on},
+            {
+                "status": Status.AWAITING_CORRECTION,
+                "due_on": None,
+                "due_on_estimated": False,
+                "correction_due_on": correction_due_on,
+            },
         )
         note = items
         if late:
-            note += f"（晚于{cite(Ground.CORRECTION)}规定的告知期限 {_d(notice_deadline)}）"
+            note += f"（晚于{cite(Ground.CORRECTION)}规定的告知期限 {_d(notice_deadline.day)}）"
+        elif late is None and on > notice_deadline.day:
+            note += f"（晚于预计的告知期限 {_d(notice_deadline.day)}，是否逾期待节假日安排确认）"
         event = _record(
             application=locked,
             by=by,
@@ -92,7 +96,8 @@ def application_request_correction(
             data={
                 "items": items,
                 "correction_due_on": correction_due_on.isoformat(),
-                "notice_deadline": notice_deadline and notice_deadline.isoformat(),
+                "notice_deadline": notice_deadline.day.isoformat(),
+                "notice_deadline_estimated": notice_deadline.estimated,
                 "late": late,
             },
         )
@@ -100,7 +105,7 @@ def application_request_correction(
             locked, Notice.CORRECTION, items=[line.strip() for line in items.splitlines() if line.strip()]
         )
     _sync(application, locked)
-    return CorrectionRequested(application, event, notice_deadline, late)
+    return CorrectionRequested(application, event, notice_deadline.day, notice_deadline.estimated, late)
 
 
 def _receive(locked: Application, *, by, on: date, note: str = "", data: dict | None = None) -> date:
@@ -116,7 +121,9 @@ def _receive(locked: Application, *, by, on: date, note: str = "", data: dict | 
             "clock_start": on,
             "paused_workdays": 0,
             "paused_since": None,
-            "due_on": due,
+            "estimated_pauses": [],
+            "due_on": due.day,
+            "due_on_estimated": due.estimated,
         },
     )
     _record(
@@ -129,11 +136,11 @@ def _receive(locked: Application, *, by, on: date, note: str = "", data: dict | 
         on=on,
         basis=procedure.event_basis(EventKind.CORRECTION_RECEIVED),
         note=(note + "。" if note else "")
-        + f"答复期限自收到补正申请之日起重新计算，至 {_d(due)}"
+        + f"答复期限自收到补正申请之日起重新计算，至 {_due(*due)}"
         + ("（补正材料晚于补正期限收到）" if late else ""),
-        data={"due_on": due.isoformat(), "late": late, **(data or {})},
+        data={"due_on": due.day.isoformat(), "due_on_estimated": due.estimated, "late": late, **(data or {})},
     )
-    return due
+    return due.day
 
 
 def application_receive_correction(*, application: Application, by, on: date) -> Application:

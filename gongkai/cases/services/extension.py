@@ -22,11 +22,10 @@ from gongkai.cases.procedure import Step
 from gongkai.cases.services.common import (
     _change,
     _check_day,
-    _d,
+    _due,
     _json,
     _locked,
     _record,
-    _schedule_known,
     require_step,
 )
 from gongkai.errors import Code, invalid
@@ -56,7 +55,12 @@ def application_request_extension(
             by=by,
             action=AuditAction.APPLICATION_REQUEST_EXTENSION,
             before=None,
-            after={"days": days, "reason": reason, "due_on": _json(locked.due_on)},
+            after={
+                "days": days,
+                "reason": reason,
+                "due_on": _json(locked.due_on),
+                "due_on_estimated": locked.due_on_estimated,
+            },
             kind=EventKind.EXTENSION_REQUESTED,
             on=on,
             basis=procedure.event_basis(EventKind.EXTENSION_REQUESTED),
@@ -75,6 +79,7 @@ def application_request_extension(
             limit_on=locked.due_on,
             limit_text=f"{cite(Ground.EXTENSION)}：延期须在原答复期限内经负责人同意并告知申请人",
             limit_hard=True,
+            limit_estimated=locked.due_on_estimated,
         )
     application.refresh_from_db()
     return request
@@ -87,16 +92,21 @@ def _apply(request: ApprovalRequest, by, on: date) -> None:
     locked = _locked(Application(pk=request.subject_id))
     require_step(locked, Step.EXTEND, on=on)
     days = int(request.payload["days"])
-    previous_due = locked.due_on
+    previous_due, previous_estimated = locked.due_on, locked.due_on_estimated
+    # the original reply period, to compute the limit of the 延期答复告知书 again if it is an estimate
+    previous_period = clock.reply_period(
+        clock_start=locked.clock_start, paused_workdays=locked.paused_workdays, extension_days=0,
+        estimated_pauses=locked.estimated_pauses,
+    )  # fmt: skip
     changes: dict = {"extension_days": days}
     if locked.paused_since is None:
-        with _schedule_known("on"):
-            changes["due_on"] = clock.due_date(
-                clock_start=locked.clock_start, paused_workdays=locked.paused_workdays, extension_days=days,
-                cal=work_calendar(),
-            )  # fmt: skip
+        due = clock.due_date(
+            clock_start=locked.clock_start, paused_workdays=locked.paused_workdays, extension_days=days,
+            cal=work_calendar(), paused_estimated=bool(locked.estimated_pauses),
+        )  # fmt: skip
+        changes.update(due_on=due.day, due_on_estimated=due.estimated)
     before, after = _change(locked, changes)
-    new_due = f"，答复期限延至 {_d(locked.due_on)}" if locked.due_on else ""
+    new_due = f"，答复期限延至 {_due(locked.due_on, locked.due_on_estimated)}" if locked.due_on else ""
     _record(
         application=locked,
         by=by,
@@ -111,7 +121,10 @@ def _apply(request: ApprovalRequest, by, on: date) -> None:
             "days": days,
             "reason": request.reason,
             "due_on": _json(locked.due_on),
+            "due_on_estimated": locked.due_on_estimated,
             "previous_due_on": _json(previous_due),
+            "previous_due_on_estimated": previous_estimated,
+            "previous_period": previous_period,
             "approval": request.pk,
         },
     )

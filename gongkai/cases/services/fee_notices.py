@@ -22,12 +22,11 @@ from gongkai.cases.services.common import (
     _change,
     _check_day,
     _conclude,
-    _d,
+    _due,
     _json,
     _locked,
     _record,
     _resume_changes,
-    _schedule_known,
     _sync,
     fee_pauses_clock,
     require_step,
@@ -83,8 +82,7 @@ def application_issue_fee_notice(
             f"按国办函〔2020〕109号的标准，本申请无需收取信息处理费（{fee.calculation}）",
         )
     _check_day(on)
-    with _schedule_known("on"):
-        pay_due_on = clock.fee_payment_deadline(notice_received_on=on, cal=work_calendar())
+    pay_due = clock.fee_payment_deadline(notice_received_on=on, cal=work_calendar())
     pauses = fee_pauses_clock()
     with transaction.atomic(durable=True):
         locked = _locked(application)
@@ -97,9 +95,15 @@ def application_issue_fee_notice(
             amount=fee.amount,
             calculation=fee.calculation,
             issued_on=on,
-            pay_due_on=pay_due_on,
+            pay_due_on=pay_due.day,
+            pay_due_on_estimated=pay_due.estimated,
             reply_due_on=locked.due_on,
-        )
+            reply_due_on_estimated=locked.due_on_estimated,
+            reply_period=clock.reply_period(
+                clock_start=locked.clock_start, paused_workdays=locked.paused_workdays,
+                extension_days=locked.extension_days, estimated_pauses=locked.estimated_pauses,
+            ),
+        )  # fmt: skip
         audit_record(
             actor=by,
             action=AuditAction.FEE_NOTICE_ISSUE,
@@ -110,12 +114,13 @@ def application_issue_fee_notice(
                 "quantity": quantity,
                 "amount": str(fee.amount),
                 "issued_on": on.isoformat(),
-                "pay_due_on": pay_due_on.isoformat(),
+                "pay_due_on": pay_due.day.isoformat(),
+                "pay_due_on_estimated": pay_due.estimated,
             },
         )
         changes: dict = {"status": Status.AWAITING_FEE}
         if pauses:
-            changes.update(paused_since=on, due_on=None)
+            changes.update(paused_since=on, due_on=None, due_on_estimated=False)
         before, after = _change(locked, changes)
         _record(
             application=locked,
@@ -126,15 +131,19 @@ def application_issue_fee_notice(
             kind=EventKind.FEE_NOTICE,
             on=on,
             basis=procedure.event_basis(EventKind.FEE_NOTICE),
-            note=f"{fee.calculation}。缴费期限 {_d(pay_due_on)}",
+            note=f"{fee.calculation}。缴费期限 {_due(*pay_due)}",
             data={
                 "fee_notice": notice.pk,
                 "amount": str(fee.amount),
-                "pay_due_on": pay_due_on.isoformat(),
+                "pay_due_on": pay_due.day.isoformat(),
+                "pay_due_on_estimated": pay_due.estimated,
                 "pauses_clock": pauses,
             },
         )
-        notify_applicant(locked, Notice.FEE, amount=notice.amount, pay_due_on=notice.pay_due_on)
+        notify_applicant(
+            locked, Notice.FEE, amount=notice.amount, pay_due_on=notice.pay_due_on,
+            pay_due_on_estimated=notice.pay_due_on_estimated,
+        )  # fmt: skip
     _sync(application, locked)
     return notice
 
@@ -174,7 +183,7 @@ def application_record_payment(*, fee_notice: FeeNotice, by, on: date) -> FeeNot
         else:
             changes = {"status": Status.RECEIVED}
         before, after = _change(locked, changes)
-        late = on > notice.pay_due_on
+        late = on > notice.pay_due_on and not notice.pay_due_on_estimated
         _record(
             application=locked,
             by=by,
@@ -185,7 +194,12 @@ def application_record_payment(*, fee_notice: FeeNotice, by, on: date) -> FeeNot
             on=on,
             basis=procedure.event_basis(EventKind.FEE_PAID),
             note=f"缴纳信息处理费 {notice.amount}元" + ("（逾期缴纳）" if late else ""),
-            data={"fee_notice": notice.pk, "due_on": _json(locked.due_on), "late": late},
+            data={
+                "fee_notice": notice.pk,
+                "due_on": _json(locked.due_on),
+                "due_on_estimated": locked.due_on_estimated,
+                "late": late,
+            },
         )
     _sync(fee_notice, notice)
     _sync(application, locked)

@@ -24,10 +24,9 @@ from gongkai.cases.services import common
 from gongkai.cases.services.common import (
     QUERY_CODE_ALPHABET,
     QUERY_CODE_LENGTH,
-    _d,
+    _due,
     _json,
     _record,
-    _schedule_known,
     past_year_reason,
 )
 from gongkai.errors import Code, invalid
@@ -36,7 +35,7 @@ from gongkai.web.attachments import CheckedUpload
 _NUMBER_PREFIX = "依申〔{year}〕第"
 _AUDIT_FIELDS = (
     "number", "applicant_kind", "applicant_name", "id_type", "channel", "received_on", "status", "clock_start",
-    "due_on",
+    "due_on", "due_on_estimated",
 )  # fmt: skip
 
 
@@ -86,10 +85,7 @@ def _register(
         raise problems_error(problems)
     common._check_day(received_on, field="received_on")
     reason = past_year_reason(received_on, reason, what="收到申请日期")
-    with _schedule_known("received_on"):
-        due = clock.due_date(
-            clock_start=received_on, paused_workdays=0, extension_days=0, cal=work_calendar()
-        )
+    due = clock.due_date(clock_start=received_on, paused_workdays=0, extension_days=0, cal=work_calendar())
     application = _create_numbered(
         agency,
         {
@@ -98,7 +94,8 @@ def _register(
             "received_on": received_on,
             "status": Status.RECEIVED,
             "clock_start": received_on,
-            "due_on": due,
+            "due_on": due.day,
+            "due_on_estimated": due.estimated,
             "created_by": by if getattr(by, "is_authenticated", False) else None,
         },
     )
@@ -117,8 +114,8 @@ def _register(
         kind=EventKind.RECEIVED,
         on=received_on,
         basis=procedure.event_basis(EventKind.RECEIVED),
-        note=f"{Channel(application.channel).label}，答复期限 {_d(due)}",
-        data={"due_on": due.isoformat()},
+        note=f"{Channel(application.channel).label}，答复期限 {_due(*due)}",
+        data={"due_on": due.day.isoformat(), "due_on_estimated": due.estimated},
         reason=reason,
     )
     notify_applicant(application, Notice.RECEIVED)

@@ -58,7 +58,8 @@ def conclude_with_reply(letter: Letter, *, by, on: date, past_year_reason: str =
     _check_day(on, not_before=locked.received_on, what="收到申请日期")
     reason = common.past_year_reason(on, past_year_reason, what="答复日期")
     outcome = OUTCOMES_BY_CODE[letter.outcome]
-    late = locked.due_on is not None and on > locked.due_on
+    # replied after an estimated due date: whether it was late is known once the schedule is confirmed
+    late = None if locked.due_on_estimated else locked.due_on is not None and on > locked.due_on
     _conclude(
         locked,
         by=by,
@@ -68,7 +69,12 @@ def conclude_with_reply(letter: Letter, *, by, on: date, past_year_reason: str =
         kind=EventKind.REPLIED,
         basis=outcome.basis,
         note=letter.note or outcome.label,
-        data={"due_on": _json(locked.due_on), "late": late, "letter": letter.pk},
+        data={
+            "due_on": _json(locked.due_on),
+            "due_on_estimated": locked.due_on_estimated,
+            "late": late,
+            "letter": letter.pk,
+        },
         reason=reason,
     )
     _sync(letter.application, locked)

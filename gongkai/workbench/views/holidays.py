@@ -39,7 +39,7 @@ from gongkai.holiday_notice import (
 from gongkai.web.attachments import size_label
 from gongkai.web.forms import ChineseForm
 from gongkai.workbench.views.shared import today
-from gongkai.workdays import WorkCalendar
+from gongkai.workdays import ESTIMATE_METHOD, WorkCalendar
 
 CSV_MAX_BYTES = 1024 * 1024
 NOTICE_MAX_CHARS = 20_000
@@ -319,4 +319,9 @@ def dashboard_holiday_notice(*, user, today: date, calendar: WorkCalendar | None
     year = year_needing_entry(today=today, is_confirmed=cal.is_confirmed)
     if year is None:
         return None
-    return {"year": year, "can_enter": may_save_holidays(user), "url": reverse("workbench:holidays")}
+    return {
+        "year": year,
+        "can_enter": may_save_holidays(user),
+        "url": reverse("workbench:holidays"),
+        "estimate_method": ESTIMATE_METHOD,
+    }

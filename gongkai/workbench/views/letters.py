@@ -89,9 +89,7 @@ def _page(request, application, letter, *, form=None, issue_form=None, decision_
             "editable": writable and letter.status == LetterStatus.DRAFT,
             "writable": writable,
             "placeholders": letter_services.letter_placeholders(letter.title + "\n" + letter.body),
-            "limit": letter_services.letter_limit(letter)
-            if letter.status != LetterStatus.ISSUED
-            else (None, ""),
+            "limit": letter_services.letter_limit(letter) if letter.status != LetterStatus.ISSUED else None,
             "requests": requests,
             "pending": pending,
             "can_decide": pending is not None and can_decide(request.user, pending),
