@@ -23,6 +23,10 @@ SCHEMA = "gongkai.annual-report/1"
 
 Number = int | Decimal
 
+# A cell or a figure in the text with more digits than this states no number a report could mean (and
+# would fit neither a JSON number nor Python's conversion of digits to int, limited to 4,300 of them).
+MAX_DIGITS = 300
+
 DASHES = frozenset({"/", "／", "—", "——", "-", "－", "–", "─", "\\", "无"})
 _NUMBER = re.compile(r"^([+\-－]?)\s*(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?\s*(万元|元|件|条|个|项|宗|万|次)?$")
 _NUMBER_START = frozenset("0123456789０１２３４５６７８９+-－＋")
@@ -31,7 +35,7 @@ _FULLWIDTH = str.maketrans("０１２３４５６７８９，．＋", "012345678
 
 def parse_number(text: str) -> Number | None:
     """The number a cell's text states, or None when it states none (blank, dash, words)."""
-    if text.isdigit() and text.isascii():
+    if text.isdigit() and text.isascii() and len(text) <= MAX_DIGITS:
         return int(text)
     text = text.strip()
     if not text or text[0] not in _NUMBER_START:
@@ -41,6 +45,8 @@ def parse_number(text: str) -> Number | None:
         return None
     sign, digits, fraction, _unit = match.groups()
     digits = digits.replace(",", "")
+    if len(digits) > MAX_DIGITS:
+        return None
     negative = sign in ("-", "－")
     try:
         value: Number = Decimal(digits + fraction) if fraction else int(digits)

@@ -12,6 +12,7 @@ from pathlib import Path
 from gongkai.report.model import AnnualReport
 from gongkai.report.parse.assemble import assemble
 from gongkai.report.parse.blocks import Block, NotAReport, Unreadable
+from gongkai.report.parse.encoding import utf8_of_wide_text
 
 __all__ = [
     "KINDS",
@@ -67,12 +68,13 @@ def decode_text(data: bytes) -> str:
 
 
 def blocks_of(data: bytes, name: str = "") -> list[Block]:
-    if not data.strip():
-        raise Unreadable("文件是空的")
     if len(data) > MAX_BYTES:
         raise Unreadable(
             f"文件过大（{len(data) / 1024 / 1024:.1f} MB），年度报告不应超过 {MAX_BYTES // 1024 // 1024} MB"
         )
+    data = utf8_of_wide_text(data)
+    if not data.strip():
+        raise Unreadable("文件是空的")
     kind = detect_kind(data, name)
     if kind == "pdf":
         from gongkai.report.parse.pdf import pdf_blocks
