@@ -264,15 +264,20 @@ class AnnualReport:
 
     @classmethod
     def from_dict(cls, data: dict) -> AnnualReport:
-        if not isinstance(data, dict) or data.get("schema") != SCHEMA:
-            raise ValueError(f"不是 {SCHEMA} 格式的数据")
+        """The report in the published data format; InvalidReportData (a ValueError) names every problem
+        of data that is not in it (gongkai.report.data)."""
+        from gongkai.report.data import InvalidReportData, problems_in
+
+        problems = problems_in(data)
+        if problems:
+            raise InvalidReportData(problems)
         raw = data.get("raw") or {}
+        raw2, raw3, raw4 = (raw.get(table) or {} for table in ("table2", "table3", "table4"))
 
         def cells(values: list, raws: list | None) -> Cells:
             raws = raws or [None] * len(values)
-            return [_cell(v, r) for v, r in zip(values, raws, strict=False)]
+            return [_cell(v, r) for v, r in zip(values, raws, strict=True)]
 
-        raw2 = raw.get("table2") or {}
         return cls(
             format=data.get("format"),
             agency=data.get("agency"),
@@ -280,18 +285,13 @@ class AnnualReport:
             title=data.get("title"),
             source=data.get("source"),
             preamble=data.get("preamble") or "",
-            sections={str(k): v for k, v in (data.get("sections") or {}).items()},
+            sections=dict(data.get("sections") or {}),
             table2={
                 row: {col: _cell(v, (raw2.get(row) or {}).get(col)) for col, v in cols.items()}
                 for row, cols in (data.get("table2") or {}).items()
             },
-            table3={
-                row: cells(v, (raw.get("table3") or {}).get(row))
-                for row, v in (data.get("table3") or {}).items()
-            },
-            table4={
-                g: cells(v, (raw.get("table4") or {}).get(g)) for g, v in (data.get("table4") or {}).items()
-            },
+            table3={row: cells(v, raw3.get(row)) for row, v in (data.get("table3") or {}).items()},
+            table4={g: cells(v, raw4.get(g)) for g, v in (data.get("table4") or {}).items()},
             findings=[Finding(**f) for f in data.get("findings") or []],
         )
 
@@ -301,7 +301,8 @@ def _cell(value, raw: str | None) -> Cell | None:
         return Cell(raw)
     if value is None:
         return None
-    return Cell.of(Decimal(str(value)) if isinstance(value, float) else value)
+    # a float as the digits it stands for: 1e+21 is 1000000000000000000000, 0.1 is 0.1
+    return Cell.of(format(Decimal(repr(value)), "f") if isinstance(value, float) else value)
 
 
 def _json_value(value):
