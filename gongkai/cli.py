@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import io
 import json
 import os
 import sys
@@ -491,6 +492,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # what a report holds is printed whatever it is: a character the terminal cannot show (or half of
+    # a UTF-16 pair from a PDF's text layer) as an escape, not an error that ends the run
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
     with chinese():
         parser = build_parser()
         args = parser.parse_args(argv)

@@ -330,10 +330,11 @@ def test_render_of_data_with_problems_names_them(tmp_path):
     data=mutated_data(),
     cut=st.none() | st.integers(0, 5000),
     junk=st.sampled_from(["", "\x00", "}", "\ufeff"]),
+    ascii=st.booleans(),
 )
-def test_check_of_mutated_data_files_exits_0_1_or_2_without_a_traceback(tmp_path, data, cut, junk):
+def test_check_of_mutated_data_files_exits_0_1_or_2_without_a_traceback(tmp_path, data, cut, junk, ascii):
     """Mangled data files, in process (the command's own function), as `check --json` and as text."""
-    text = json.dumps(data, ensure_ascii=False)
+    text = json.dumps(data, ensure_ascii=ascii)
     if cut is not None:
         text = text[:cut] + junk + text[cut:]
     path = tmp_path / "mutated.json"
@@ -343,6 +344,7 @@ def test_check_of_mutated_data_files_exits_0_1_or_2_without_a_traceback(tmp_path
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             code = main(args)
         assert code in (0, 1, 2)
+        (out.getvalue() + err.getvalue()).encode("utf-8")  # nothing that cannot be printed
         assert "Traceback" not in out.getvalue() + err.getvalue()
         assert "内部错误" not in out.getvalue()
     record = json.loads(main_json_line(path))
@@ -354,3 +356,16 @@ def main_json_line(path: Path) -> str:
     with contextlib.redirect_stdout(out):
         main(["check", "--json", str(path)])
     return out.getvalue()
+
+
+def test_check_data_with_broken_unicode_escapes_names_them_and_prints(tmp_path):
+    """JSON may escape half of a UTF-16 pair ("\\ud800"): no text, and nothing that can be printed."""
+    data = json.loads(render(zero_report("2021"), "json"))
+    (tmp_path / "agency.json").write_text(json.dumps({**data, "agency": "某\ud800局"}), encoding="ascii")
+    (tmp_path / "key.json").write_text(json.dumps({**data, "x\udc00": 1}), encoding="ascii")
+    for args in (["check"], ["check", "--json"]):
+        code, out, err = run(*args, str(tmp_path / "agency.json"), str(tmp_path / "key.json"))
+        assert code == 2
+        assert "Traceback" not in err and not err.strip()
+        assert "agency：含有无效的字符（不成对的 UTF-16 代理项 \\ud800）" in out.replace("\\\\", "\\")
+        assert "x\\udc00：含有无效的字符（不成对的 UTF-16 代理项 \\udc00）" in out.replace("\\\\", "\\")

@@ -9,6 +9,7 @@ number agrees with the cell text it was read from (`raw`); whether the figures a
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 
 from gongkai.report.formats import FORMATS, TABLE3_COLUMNS, TABLE4_COLUMNS, TABLE4_GROUPS, Format
@@ -57,7 +58,47 @@ def problems_in(data: object) -> list[str]:
         return [f"schema：应为“{SCHEMA}”，实为{describe(data['schema'])}"]
     if any(key in data for key in CHECK_RECORD_KEYS):
         return ["这是 gongkai check 对无法读取或已跳过的文件所作的记录，不是报告数据"]
-    return _Checker(data).run()
+    # text that cannot be written out as UTF-8 would break every line that quotes it: named alone
+    return _unpaired_surrogates(data) or _Checker(data).run()
+
+
+def _unpaired_surrogates(data: dict) -> list[str]:
+    """Keys and strings holding half of a UTF-16 pair, as JSON's "\\ud800" escape can write them."""
+    problems = []
+    stack: list[tuple[object, tuple]] = [(data, ())]
+    while stack:  # not recursive: the data may be nested as deep as JSON allows
+        node, path = stack.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                stack.append((value, (*path, key)))
+                if _SURROGATE.search(key):
+                    problems.append(_surrogate_problem((*path, key), key))
+        elif isinstance(node, list):
+            stack.extend((value, (*path, i)) for i, value in enumerate(node))
+        elif isinstance(node, str) and _SURROGATE.search(node):
+            problems.append(_surrogate_problem(path, node))
+    return sorted(set(problems))
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _surrogate_problem(path: tuple, text: str) -> str:
+    char = _SURROGATE.search(text).group(0)
+    return f"{printable(path_text(path))}：含有无效的字符（不成对的 UTF-16 代理项 {printable(char)}）"
+
+
+def path_text(parts: tuple) -> str:
+    """("table3", "new", 2) -> "table3.new[2]": where in the data a problem is."""
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text
+
+
+def printable(text: str) -> str:
+    """Text with unpaired surrogates written as escapes (\\ud800), so that it can be printed."""
+    return text.encode("utf-8", errors="backslashreplace").decode("utf-8")
 
 
 def describe(value: object) -> str:

@@ -285,6 +285,8 @@ _BAD_VALUES = st.one_of(
             "２０２１",
             "\u200b",
             "gongkai.annual-report/2",
+            "\ud800",
+            "a\udfffb",
             "table3.new[总计]",
             "error",
             "2019",
@@ -348,7 +350,8 @@ def mutated_data(draw):
         elif action == "delete":
             del parent[last]
         elif action == "add" and isinstance(parent, dict):
-            parent[draw(st.sampled_from(["x", "1", "7", "extra.x", "other", "error"]))] = draw(_BAD_VALUES)
+            key = draw(st.sampled_from(["x", "1", "7", "extra.x", "other", "error", "\udc00"]))
+            parent[key] = draw(_BAD_VALUES)
         elif action == "add":
             parent.append(draw(_BAD_VALUES))
         elif action == "truncate" and isinstance(parent[last], list | str):
