@@ -397,3 +397,19 @@ def test_cells_and_figures_of_hundreds_of_digits_state_no_number():
     assert "table2.regulations[本年制发件数]" in {str(f.location) for f in findings if f.rule == "R11"}
     json.dumps(report.as_dict(findings=findings), allow_nan=False)  # strict JSON: no Infinity
     assert parse_number("9" * 300) == int("9" * 300) and parse_number("9" * 301) is None
+
+
+def test_zero_width_character_in_a_plain_text_heading_after_an_unfinished_line():
+    """Plain text: a heading line is not taken for the continuation of a long line before it."""
+    text = "\n".join(
+        line.lstrip("# ")
+        for line in _zero_report_text()
+        .replace(
+            "\n## 一、总体情况",
+            "\n本机关认真贯彻落实政府信息公开条例有关规定现将本年度工作情况报告如下\n## 一\u200b、总体情况",
+        )
+        .splitlines()
+    )
+    report = read_text(text)
+    assert set(report.sections) == {"1", "2", "3", "4", "5", "6"}
+    assert report.preamble.endswith("报告如下")
