@@ -369,3 +369,47 @@ def test_check_data_with_broken_unicode_escapes_names_them_and_prints(tmp_path):
         assert "Traceback" not in err and not err.strip()
         assert "agency：含有无效的字符（不成对的 UTF-16 代理项 \\ud800）" in out.replace("\\\\", "\\")
         assert "x\\udc00：含有无效的字符（不成对的 UTF-16 代理项 \\udc00）" in out.replace("\\\\", "\\")
+
+
+def test_check_lists_thirty_problems_of_a_file_and_counts_the_rest(tmp_path):
+    data = json.loads(render(zero_report("2021"), "json"))
+    data["table3"] = {row: [str(v) for v in cells] for row, cells in data["table3"].items()}
+    (tmp_path / "strings.json").write_text(json.dumps(data), encoding="utf-8")
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(["check", str(tmp_path / "strings.json")]) == 2
+    lines = out.getvalue().splitlines()
+    assert sum(line.startswith("    table3.") for line in lines) == 30
+    cells = 7 * len(data["table3"])
+    assert f"    ……另有 {cells - 30} 处问题（用 --json 可列出全部）" in lines
+    with contextlib.redirect_stdout(out := io.StringIO()):
+        main(["check", "--json", str(tmp_path / "strings.json")])
+    assert len(json.loads(out.getvalue())["problems"]) == cells
+
+
+def test_check_data_file_too_large_is_not_read(tmp_path):
+    path = tmp_path / "huge.json"
+    with path.open("wb") as f:
+        f.truncate(21 * 1024 * 1024)  # sparse: the size is all that is looked at
+    with contextlib.redirect_stdout(out := io.StringIO()):
+        assert main(["check", "--json", str(path)]) == 2
+    assert json.loads(out.getvalue())["error"] == "文件过大，年度报告数据不应超过 20 MB"
+
+
+def test_a_rule_that_fails_on_one_report_does_not_stop_the_others(tmp_path, monkeypatch):
+    """The last resort behind the readers and the rules: a bug is reported for its file only."""
+    from gongkai.report.rules import RULES, Rule
+
+    def broken(report):
+        if report.year == 2021:
+            raise ZeroDivisionError("division by zero")
+        return []
+
+    monkeypatch.setitem(RULES, "R99", Rule(broken, "a rule with a bug"))
+    (tmp_path / "2021.md").write_bytes(render(zero_report("2021"), "md"))
+    (tmp_path / "2022.md").write_bytes(render(zero_report("2021", year=2022), "md"))
+    with contextlib.redirect_stdout(out := io.StringIO()):
+        assert main(["check", "--json", str(tmp_path)]) == 2
+    first, second = (json.loads(line) for line in out.getvalue().splitlines())
+    assert first["error"] == "检查时发生内部错误：ZeroDivisionError: division by zero"
+    assert second["year"] == 2022 and "error" not in second

@@ -102,7 +102,8 @@ def printable(text: str) -> str:
 
 
 def describe(value: object) -> str:
-    """A JSON value as a problem names it: its kind, and short values themselves."""
+    """A JSON value as a problem names it after 实为: its kind, and short values themselves (a literal
+    such as null after a space, as Latin words stand in Chinese text)."""
     if value is None:
         return " null"
     if value is True or value is False:
@@ -121,7 +122,7 @@ def describe(value: object) -> str:
         return "数组"
     if isinstance(value, dict):
         return "对象"
-    return type(value).__name__  # not from JSON: a caller's Python object
+    return f" {type(value).__name__}"  # not from JSON: a caller's Python object
 
 
 def _int_text(value: int) -> str:

@@ -7,11 +7,12 @@ line per problem; nothing in a file, however mangled, may surface as a Python er
 import copy
 import json
 import math
+from decimal import Decimal
 
 import pytest
 from hypothesis import given, settings
 
-from gongkai.report.data import InvalidReportData, problems_in
+from gongkai.report.data import InvalidReportData, describe, problems_in
 from gongkai.report.model import SCHEMA, AnnualReport, Cell
 from gongkai.report.render import render
 from tests.report.strategies import mutated_data, valid_reports, zero_report
@@ -102,7 +103,36 @@ def test_every_valid_report_reads_back_without_problems(report):
             lambda d: d["raw"]["table3"].__setitem__("total", ["0"] * 6),
             "raw.table3.total：应为 7 个单元格（自然人…总计），实为 6 个",
         ),
+        (
+            lambda d: d["raw"].__setitem__("table5", {}),
+            "raw.table5：不是本格式的键（raw 只有 table2、table3、table4）",
+        ),
+        (lambda d: d["table2"].__setitem__("appeals", {}), "table2.appeals：不是 2021 年版表二的行代码"),
+        (lambda d: d["raw"]["table2"].__setitem__("fees", 5), "raw.table2.fees：应为对象，实为数字 5"),
+        (lambda d: d["table2"].pop("fees"), "raw.table2.fees：table2 中没有这一行"),
+        (
+            lambda d: d["raw"]["table2"]["fees"].__setitem__("x", "0"),
+            "raw.table2.fees.x：table2.fees 中没有这一栏",
+        ),
+        (
+            lambda d: d["table4"]["review"].__setitem__(0, 1e301),
+            "table4.review[0]：数字过大（超过 300 位），不是报告中的数字",
+        ),
         (lambda d: d.__setitem__("findings", {}), "findings：应为数组，实为对象"),
+        (lambda d: d.__setitem__("findings", [5]), "findings[0]：应为对象，实为数字 5"),
+        (
+            lambda d: d.__setitem__("findings", [{"rule": 1, "x": 1}]),
+            "findings[0].x：不是发现项的键（rule、severity、location、message、expected、actual）",
+        ),
+        (lambda d: d.__setitem__("findings", [{"rule": 1}]), "findings[0].rule：应为字符串，实为数字 1"),
+        (
+            lambda d: d.__setitem__("findings", [{"location": 5, "expected": [1]}]),
+            "findings[0].expected：应为数字、字符串或 null，实为数组",
+        ),
+        (
+            lambda d: d.__setitem__("findings", [{"location": 5}]),
+            "findings[0].location：不是有效的位置（如 table3.new[总计]），实为数字 5",
+        ),
         (lambda d: d.__setitem__("findings", [{"rule": "R1"}]), "findings[0].severity：缺少此键"),
         (
             lambda d: d.__setitem__(
@@ -162,6 +192,18 @@ def test_wrong_schema_is_the_only_problem_named():
 def test_a_record_of_an_unreadable_file_is_not_report_data():
     record = {"schema": SCHEMA, "source": "a.pdf", "error": "文件是空的"}
     assert problems_in(record) == ["这是 gongkai check 对无法读取或已跳过的文件所作的记录，不是报告数据"]
+
+
+def test_values_are_described_by_kind_and_briefly():
+    assert [describe(v) for v in (None, False, 1.5, -(10**30), 10**5000, "a\nb")] == [
+        " null",
+        " false",
+        "数字 1.5",
+        "数字 （31 位）",
+        "数字 （位数过多）",
+        "字符串“a\\nb”",
+    ]
+    assert describe(Decimal("1")) == " Decimal"  # not from JSON: a caller's own object
 
 
 def test_long_and_nested_values_are_described_briefly():
