@@ -5,7 +5,7 @@ import contextlib
 import json
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from gongkai.report.formats import FORMAT_2019, TABLE3_COLUMNS, normalize
@@ -340,12 +340,15 @@ def test_label_normalization_leaves_cell_numbers_alone():
         max_size=80,
     )
 )
+@example("上文。\u200b二\u2060、主动公开政府信息情况\u200b本年度" + "主动公开" * 20)
+@example("\ufeff二、主动公开政府信息情况" + "正文" * 30)
 def test_a_heading_found_in_text_is_cut_from_the_text_as_printed(text):
     hit = _Assembler.heading_in(text, 0)
     if hit is not None:
         _index, before, heading, after = hit
         assert before + heading + after == text
         assert heading
+        assert not before or before[-1] not in "\u200b\u2060\ufeff"
 
 
 # --- UTF-16 and UTF-32 with a byte order mark ---

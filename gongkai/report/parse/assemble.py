@@ -201,7 +201,8 @@ class _Assembler:
         if end is None:
             return k, "", text, ""
         if positions is not None:
-            at, end = positions[at], positions[end]
+            # invisible characters just before the heading belong to it, those after it to what follows
+            at, end = (positions[at - 1] + 1 if at else 0), positions[end]
         return k, text[:at], text[at:end], text[end:]
 
     def fill_text(self, title_index: int | None, headings: dict[str, tuple[int, str]]) -> None:
