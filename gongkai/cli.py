@@ -82,15 +82,15 @@ _JSON_ERRORS = {
 
 def load_json(path: Path) -> object:
     """The JSON value in a file (UTF-8, or UTF-16/32 with a byte order mark); Unreadable says why not."""
-    from gongkai.report.parse import MAX_BYTES, Unreadable
+    from gongkai.report.parse import MAX_BYTES, Unreadable, read_limited
     from gongkai.report.parse.encoding import utf8_of_wide_text
 
     try:
-        if path.stat().st_size > MAX_BYTES:
-            raise Unreadable(f"文件过大，年度报告数据不应超过 {MAX_BYTES // 1024 // 1024} MB")
-        data = path.read_bytes()
+        data = read_limited(path)
     except OSError as exc:
         raise Unreadable(f"无法打开文件：{exc.strerror or exc}") from exc
+    if len(data) > MAX_BYTES:
+        raise Unreadable(f"文件过大，年度报告数据不应超过 {MAX_BYTES // 1024 // 1024} MB")
     try:
         text = utf8_of_wide_text(data).decode("utf-8-sig")
     except UnicodeDecodeError as exc:

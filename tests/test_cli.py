@@ -413,3 +413,12 @@ def test_a_rule_that_fails_on_one_report_does_not_stop_the_others(tmp_path, monk
     first, second = (json.loads(line) for line in out.getvalue().splitlines())
     assert first["error"] == "检查时发生内部错误：ZeroDivisionError: division by zero"
     assert second["year"] == 2022 and "error" not in second
+
+
+def test_check_of_an_endless_device_stops_at_the_size_limit(tmp_path):
+    """/dev/zero says its size is 0: what is read stops at the limit instead of filling the memory."""
+    (tmp_path / "zero.json").symlink_to("/dev/zero")
+    with contextlib.redirect_stdout(out := io.StringIO()):
+        assert main(["check", "--json", "/dev/zero", str(tmp_path / "zero.json")]) == 2
+    errors = [json.loads(line)["error"] for line in out.getvalue().splitlines()]
+    assert errors == ["文件过大（20.0 MB），年度报告不应超过 20 MB", "文件过大，年度报告数据不应超过 20 MB"]
