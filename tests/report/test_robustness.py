@@ -15,6 +15,7 @@ import io
 import json
 
 import pypdfium2
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -238,3 +239,47 @@ def test_every_damaged_document_in_one_directory_is_checked(tmp_path):
     assert records["huge-cell.md"]["raw"]["table3"]["new"][0] == "9" * 5000
     assert records["huge-cell.md"]["table3"]["new"][0] is None
     assert records["utf16.md"]["agency"] == "沙坡头区科学技术局"
+
+
+def _with_zero_width_marks(text: str) -> str:
+    """Every section heading and some row labels with a zero-width character inside."""
+    for words in (
+        "总体情况",
+        "主动公开政府信息情况",
+        "收到和处理",
+        "行政复议、行政诉讼",
+        "存在的主要问题",
+        "其他需要报告",
+    ):
+        text = text.replace(words, words[:1] + "\u200b" + words[1:])
+    for label in ("本年新收", "予以公开", "行政许可", "复议后起诉"):
+        text = text.replace(label, label[:2] + "\ufeff" + label[2:])
+    return text
+
+
+def _docx_with_zero_width_marks(data: bytes) -> bytes:
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(data))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for item in source.infolist():
+            content = source.read(item)
+            if item.filename == "word/document.xml":
+                content = _with_zero_width_marks(content.decode("utf-8")).encode("utf-8")
+            archive.writestr(item, content)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("kind", ["md", "html", "docx"])
+def test_zero_width_characters_in_headings_and_labels_in_every_format(kind):
+    data = render(zero_report("2021"), kind)
+    marked = (
+        _docx_with_zero_width_marks(data)
+        if kind == "docx"
+        else _encoded(_with_zero_width_marks(_text_of(data)))
+    )
+    assert marked != data
+    report = read_bytes(marked, f"report.{kind}")
+    assert set(report.sections) == {"1", "2", "3", "4", "5", "6"}
+    assert [f for f in check(report) if f.severity == "error"] == []
