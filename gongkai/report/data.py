@@ -174,7 +174,7 @@ class _Checker:
         if year is not None and not (_is_int(year) and 0 <= year <= 9999):
             self.add("year", f"应为整数年份或 null，实为{describe(year)}")
         fmt = data.get("format")
-        if fmt is not None and fmt not in FORMATS:
+        if fmt is not None and not (isinstance(fmt, str) and fmt in FORMATS):
             self.add("format", f"应为{''.join(f'“{code}”' for code in FORMATS)}或 null，实为{describe(fmt)}")
         self.sections(data.get("sections"))
         raw = self.container("raw", data.get("raw"), "各表单元格的原文")

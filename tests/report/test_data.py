@@ -81,6 +81,7 @@ def test_every_valid_report_reads_back_without_problems(report):
         (lambda d: d.__setitem__("year", "二〇二一"), "year：应为整数年份或 null，实为字符串“二〇二一”"),
         (lambda d: d.__setitem__("year", 20210), "year：应为整数年份或 null，实为数字 20210"),
         (lambda d: d.__setitem__("format", "2020"), "format：应为“2019”“2021”或 null，实为字符串“2020”"),
+        (lambda d: d.__setitem__("format", ["2021"]), "format：应为“2019”“2021”或 null，实为数组"),
         (lambda d: d.__setitem__("agency", ["某局"]), "agency：应为字符串或 null，实为数组"),
         (lambda d: d["sections"].__setitem__("1", None), "sections.1：应为字符串，实为 null"),
         (lambda d: d["sections"].__setitem__("7", "附件"), "sections.7：不是章节编号（1–6）"),
