@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import argparse
 import gc
+import io
 import json
 import os
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from gongkai.argparse_zh import HelpFormatter, chinese
@@ -22,6 +23,7 @@ from gongkai.report.model import Location, Severity
 EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE = 0, 1, 2
 REPORT_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".shtml", ".docx", ".pdf", ".json"}
 PROGRESS_FROM = 20  # files; fewer finish before a bar would be useful
+PROBLEMS_SHOWN = 30  # problems of a data file printed for people (--json lists them all)
 
 
 class UsageError(Exception):
@@ -34,6 +36,8 @@ class Checked:
     report: object | None = None  # AnnualReport
     findings: list | None = None
     error: str | None = None
+    # with an error about a data file's structure: one line per problem
+    problems: list[str] = field(default_factory=list)
     # why a file found in a directory was not checked: it is not an annual report
     skipped: str | None = None
 
@@ -45,23 +49,62 @@ def load_report(path: Path, *, reports_only: bool = False):
     """A report from a published document, or from the JSON data format.
 
     With `reports_only` (files found in a directory), a file that is plainly something else raises
-    NotAReport: JSON without a `schema` key, a document without a report's markers.
+    NotAReport: JSON without a `schema` key, a document without a report's markers. A data file that
+    is not in the format raises Unreadable with one line for each problem (`problems`).
     """
+    from gongkai.report.data import InvalidReportData
     from gongkai.report.model import AnnualReport
     from gongkai.report.parse import NotAReport, Unreadable, read_path
 
     if path.suffix.lower() == ".json":
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, ValueError) as exc:
-            raise Unreadable(f"不是有效的年度报告数据文件（{exc}）") from exc
+        data = load_json(path)
         if reports_only and not (isinstance(data, dict) and "schema" in data):
             raise NotAReport("JSON 文件没有 schema 键，不是年度报告数据")
         try:
             return AnnualReport.from_dict(data)
-        except (ValueError, TypeError, KeyError, AttributeError) as exc:
-            raise Unreadable(f"不是有效的年度报告数据文件（{exc}）") from exc
+        except InvalidReportData as exc:
+            raise Unreadable(str(exc), exc.problems) from exc
     return read_path(path, reports_only=reports_only)
+
+
+# json's messages, for the people who read check's output
+_JSON_ERRORS = {
+    "Expecting value": "此处应有一个值",
+    "Expecting ',' delimiter": "缺少逗号",
+    "Expecting ':' delimiter": "缺少冒号",
+    "Expecting property name enclosed in double quotes": "键名应放在双引号中",
+    "Unterminated string starting at": "字符串没有结束",
+    "Extra data": "JSON 数据结束后还有多余的内容",
+    "Invalid control character at": "字符串中有控制字符",
+    "Invalid \\escape": "无效的转义符",
+    "Invalid \\uXXXX escape": "无效的 \\u 转义符",
+}
+
+
+def load_json(path: Path) -> object:
+    """The JSON value in a file (UTF-8, or UTF-16/32 with a byte order mark); Unreadable says why not."""
+    from gongkai.report.parse import MAX_BYTES, Unreadable, read_limited
+    from gongkai.report.parse.encoding import utf8_of_wide_text
+
+    try:
+        data = read_limited(path)
+    except OSError as exc:
+        raise Unreadable(f"无法打开文件：{exc.strerror or exc}") from exc
+    if len(data) > MAX_BYTES:
+        raise Unreadable(f"文件过大，年度报告数据不应超过 {MAX_BYTES // 1024 // 1024} MB")
+    try:
+        text = utf8_of_wide_text(data).decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise Unreadable("JSON 文件不是 UTF-8 编码的文字") from exc
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        reason = _JSON_ERRORS.get(exc.msg, exc.msg)
+        raise Unreadable(f"不是有效的 JSON（第 {exc.lineno} 行第 {exc.colno} 列：{reason}）") from exc
+    except RecursionError as exc:
+        raise Unreadable("JSON 嵌套过深，不是年度报告数据") from exc
+    except ValueError as exc:  # an integer of more than 4,300 digits
+        raise Unreadable("JSON 中有位数过多的数字，不是年度报告数据") from exc
 
 
 def iter_files(targets: list[str]) -> Iterator[tuple[Path, bool]]:
@@ -86,7 +129,10 @@ def check_files(paths: list[tuple[Path, bool]], previous_path: str | None, progr
         try:
             previous = load_report(Path(previous_path))
         except Unreadable as exc:
-            raise UsageError(f"上一年度报告 {previous_path} 无法读取：{exc}") from exc
+            detail = "；".join(exc.problems[:PROBLEMS_SHOWN])
+            raise UsageError(
+                f"上一年度报告 {previous_path} 无法读取：{exc}" + (f"：{detail}" if detail else "")
+            ) from exc
 
     results: list[Checked] = []
     # Reading allocates many small tracked objects and few cycles: with the default young-generation
@@ -98,7 +144,7 @@ def check_files(paths: list[tuple[Path, bool]], previous_path: str | None, progr
         except NotAReport as exc:
             results.append(Checked(str(path), skipped=str(exc)))
         except Unreadable as exc:
-            results.append(Checked(str(path), error=str(exc)))
+            results.append(Checked(str(path), error=str(exc), problems=exc.problems))
         except Exception as exc:  # a reader bug must not hide the other reports
             results.append(Checked(str(path), error=f"读取时发生内部错误：{type(exc).__name__}: {exc}"))
 
@@ -108,7 +154,10 @@ def check_files(paths: list[tuple[Path, bool]], previous_path: str | None, progr
         if c.report is None:
             continue
         prior = previous or by_key.get((c.report.agency, (c.report.year or 0) - 1))
-        c.findings = check(c.report, previous=prior)
+        try:
+            c.findings = check(c.report, previous=prior)
+        except Exception as exc:  # a rule's bug must not hide the other reports either
+            c.report, c.error = None, f"检查时发生内部错误：{type(exc).__name__}: {exc}"
     return results
 
 
@@ -170,7 +219,8 @@ def print_human(results: list[Checked], out) -> None:
         if c.skipped:
             continue
         if c.error:
-            print(f"\n■ {c.path}\n  无法读取：{c.error}", file=out)
+            print(f"\n■ {c.path}\n  无法读取：{c.error}" + ("：" if c.problems else ""), file=out)
+            print_problems(c.problems, out)
             continue
         r = c.report
         layout = f"{r.format}年版格式" if r.format else "格式不明"
@@ -193,6 +243,13 @@ def print_human(results: list[Checked], out) -> None:
             print(f"{SKIPPED}：{c.path}（{c.skipped}）", file=out)
     if len(results) > 1:
         print_summary(results, out)
+
+
+def print_problems(problems: list[str], out, indent: str = "    ") -> None:
+    for problem in problems[:PROBLEMS_SHOWN]:
+        print(f"{indent}{problem}", file=out)
+    if len(problems) > PROBLEMS_SHOWN:
+        print(f"{indent}……另有 {len(problems) - PROBLEMS_SHOWN} 处问题（用 --json 可列出全部）", file=out)
 
 
 def print_summary(results: list[Checked], out) -> None:
@@ -240,6 +297,8 @@ def print_json(results: list[Checked], out) -> None:
             data = {"schema": SCHEMA, "source": c.path, "skipped": c.skipped}
         elif c.error:
             data = {"schema": SCHEMA, "source": c.path, "error": c.error}
+            if c.problems:
+                data["problems"] = c.problems
         else:
             data = c.report.as_dict(findings=c.findings)
             data["source"] = c.path
@@ -282,7 +341,10 @@ def cmd_render(args) -> int:
     try:
         report = load_report(Path(args.path))
     except Unreadable as exc:
-        print(f"gongkai render：{args.path} 无法读取：{exc}", file=sys.stderr)
+        print(
+            f"gongkai render：{args.path} 无法读取：{exc}" + ("：" if exc.problems else ""), file=sys.stderr
+        )
+        print_problems(exc.problems, sys.stderr, indent="  ")
         return EXIT_UNREADABLE
     findings = None
     if args.to == "json":
@@ -567,6 +629,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # what a report holds is printed whatever it is: a character the terminal cannot show (or half of
+    # a UTF-16 pair from a PDF's text layer) as an escape, not an error that ends the run
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
     with chinese():
         parser = build_parser()
         args = parser.parse_args(argv)

@@ -1,16 +1,20 @@
 """`gongkai check` and `gongkai render` as a user runs them."""
 
+import contextlib
+import io
 import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from gongkai.cli import describe_location, main
 from gongkai.report.model import Location
 from gongkai.report.render import render
-from tests.report.strategies import zero_report
+from tests.report.strategies import mutated_data, zero_report
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -232,3 +236,189 @@ def test_check_of_a_directory_does_not_import_django(tmp_path):
     done = subprocess.run([sys.executable, "-c", probe, str(folder)], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert "已跳过（不是年度报告）" in done.stdout
+
+
+# --- data files that are not quite the data format ---
+
+
+def _json_files(folder: Path) -> None:
+    """A valid data file among files with wrongly typed fields, nested too deep, in UTF-16."""
+    data = json.loads(render(zero_report("2021"), "json"))
+    variants = {
+        "good.json": data,
+        "list-cell.json": {**data, "table3": {**data["table3"], "new": [[1], 0, 0, 0, 0, 0, 0]}},
+        "tables-5.json": {**data, "table3": 5},
+        "year-words.json": {**data, "year": "二〇二一"},
+        "null-section.json": {**data, "sections": {**data["sections"], "1": None}},
+        "null-row.json": {**data, "table2": {**data["table2"], "regulations": None}},
+    }
+    for name, value in variants.items():
+        (folder / name).write_text(json.dumps(value, ensure_ascii=False), encoding="utf-8")
+    (folder / "nan.json").write_text(
+        json.dumps(data, ensure_ascii=False).replace('"new": [0,', '"new": [NaN,', 1), encoding="utf-8"
+    )
+    (folder / "deep.json").write_text('{"schema": "gongkai.annual-report/1", "x": ' + "[" * 100_000)
+    (folder / "utf16.json").write_bytes(json.dumps(data, ensure_ascii=False).encode("utf-16"))
+
+
+def test_check_wrongly_typed_data_files_one_line_per_problem_and_the_rest_checked(tmp_path):
+    _json_files(tmp_path)
+    code, out, err = run("check", str(tmp_path))
+    assert code == 2
+    assert "Traceback" not in out + err and "内部错误" not in out
+    assert "检查汇总：9 份报告" in out and "共 9 份：0 份有错误，7 份无法读取。" in out
+    blocks = {Path(b.split("\n")[0].strip()).name: b for b in out.split("■ ")[1:]}
+    assert "未发现问题" in blocks["good.json"] and "未发现问题" in blocks["utf16.json"]
+    assert "    table3.new[0]：应为数字或 null，实为数组\n" in blocks["list-cell.json"]
+    assert "    table3：应为对象（行代码 → 单元格数组），实为数字 5\n" in blocks["tables-5.json"]
+    assert "    year：应为整数年份或 null，实为字符串“二〇二一”\n" in blocks["year-words.json"]
+    assert "    sections.1：应为字符串，实为 null\n" in blocks["null-section.json"]
+    assert "    table2.regulations：应为对象，实为 null\n" in blocks["null-row.json"]
+    assert "    table3.new[0]：应为数字或 null，实为 NaN\n" in blocks["nan.json"]
+    assert "无法读取：JSON 嵌套过深" in blocks["deep.json"]
+
+
+@pytest.mark.parametrize(
+    "content,error",
+    [
+        (
+            b'{"schema": "gongkai.annual-report/1",\n "year": }',
+            "不是有效的 JSON（第 2 行第 10 列：此处应有一个值）",
+        ),
+        (b'{"schema": 1} {}', "不是有效的 JSON（第 1 行第 15 列：JSON 数据结束后还有多余的内容）"),
+        (b'{"year": 1' + b"0" * 5000 + b"}", "JSON 中有位数过多的数字，不是年度报告数据"),
+        (b"[" * 100_000, "JSON 嵌套过深，不是年度报告数据"),
+        ("{}".encode("gb18030") + "年".encode("gb18030"), "JSON 文件不是 UTF-8 编码的文字"),
+        (b'{"schema": "gongkai.annual-report/1", "error": "x"}', "不是有效的年度报告数据，有 1 处问题"),
+    ],
+)
+def test_check_data_file_that_is_not_json_says_why(tmp_path, content, error):
+    path = tmp_path / "data.json"
+    path.write_bytes(content)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(["check", "--json", str(path)]) == 2
+    assert json.loads(out.getvalue())["error"] == error
+
+
+def test_check_json_lists_the_problems_of_a_data_file(tmp_path):
+    _json_files(tmp_path)
+    code, out, _ = run("check", "--json", str(tmp_path / "tables-5.json"), str(tmp_path / "good.json"))
+    assert code == 2
+    bad, good = (json.loads(line) for line in out.splitlines())
+    assert bad["error"] == "不是有效的年度报告数据，有 1 处问题"
+    assert bad["problems"] == ["table3：应为对象（行代码 → 单元格数组），实为数字 5"]
+    assert good["agency"] == "沙坡头区科学技术局" and "error" not in good
+
+
+def test_check_previous_year_data_with_problems_is_a_usage_error(tmp_path, seed_path):
+    _json_files(tmp_path)
+    code, out, err = run("check", "--previous", str(tmp_path / "year-words.json"), str(seed_path))
+    assert code == 2 and not out
+    assert "上一年度报告" in err and "year：应为整数年份或 null" in err and "Traceback" not in err
+
+
+def test_render_of_data_with_problems_names_them(tmp_path):
+    _json_files(tmp_path)
+    code, out, err = run("render", str(tmp_path / "list-cell.json"), "--to", "md")
+    assert code == 2 and not out
+    assert "table3.new[0]：应为数字或 null，实为数组" in err and "Traceback" not in err
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    data=mutated_data(),
+    cut=st.none() | st.integers(0, 5000),
+    junk=st.sampled_from(["", "\x00", "}", "\ufeff"]),
+    ascii=st.booleans(),
+)
+def test_check_of_mutated_data_files_exits_0_1_or_2_without_a_traceback(tmp_path, data, cut, junk, ascii):
+    """Mangled data files, in process (the command's own function), as `check --json` and as text."""
+    text = json.dumps(data, ensure_ascii=ascii)
+    if cut is not None:
+        text = text[:cut] + junk + text[cut:]
+    path = tmp_path / "mutated.json"
+    path.write_text(text, encoding="utf-8", errors="surrogatepass")
+    for args in (["check", "--json", str(path)], ["check", str(path)]):
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(args)
+        assert code in (0, 1, 2)
+        (out.getvalue() + err.getvalue()).encode("utf-8")  # nothing that cannot be printed
+        assert "Traceback" not in out.getvalue() + err.getvalue()
+        assert "内部错误" not in out.getvalue()
+    record = json.loads(main_json_line(path))
+    assert ("error" in record) == (code == 2)
+
+
+def main_json_line(path: Path) -> str:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        main(["check", "--json", str(path)])
+    return out.getvalue()
+
+
+def test_check_data_with_broken_unicode_escapes_names_them_and_prints(tmp_path):
+    """JSON may escape half of a UTF-16 pair ("\\ud800"): no text, and nothing that can be printed."""
+    data = json.loads(render(zero_report("2021"), "json"))
+    (tmp_path / "agency.json").write_text(json.dumps({**data, "agency": "某\ud800局"}), encoding="ascii")
+    (tmp_path / "key.json").write_text(json.dumps({**data, "x\udc00": 1}), encoding="ascii")
+    for args in (["check"], ["check", "--json"]):
+        code, out, err = run(*args, str(tmp_path / "agency.json"), str(tmp_path / "key.json"))
+        assert code == 2
+        assert "Traceback" not in err and not err.strip()
+        assert "agency：含有无效的字符（不成对的 UTF-16 代理项 \\ud800）" in out.replace("\\\\", "\\")
+        assert "x\\udc00：含有无效的字符（不成对的 UTF-16 代理项 \\udc00）" in out.replace("\\\\", "\\")
+
+
+def test_check_lists_thirty_problems_of_a_file_and_counts_the_rest(tmp_path):
+    data = json.loads(render(zero_report("2021"), "json"))
+    data["table3"] = {row: [str(v) for v in cells] for row, cells in data["table3"].items()}
+    (tmp_path / "strings.json").write_text(json.dumps(data), encoding="utf-8")
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(["check", str(tmp_path / "strings.json")]) == 2
+    lines = out.getvalue().splitlines()
+    assert sum(line.startswith("    table3.") for line in lines) == 30
+    cells = 7 * len(data["table3"])
+    assert f"    ……另有 {cells - 30} 处问题（用 --json 可列出全部）" in lines
+    with contextlib.redirect_stdout(out := io.StringIO()):
+        main(["check", "--json", str(tmp_path / "strings.json")])
+    assert len(json.loads(out.getvalue())["problems"]) == cells
+
+
+def test_check_data_file_too_large_is_not_read(tmp_path):
+    path = tmp_path / "huge.json"
+    with path.open("wb") as f:
+        f.truncate(21 * 1024 * 1024)  # sparse: the size is all that is looked at
+    with contextlib.redirect_stdout(out := io.StringIO()):
+        assert main(["check", "--json", str(path)]) == 2
+    assert json.loads(out.getvalue())["error"] == "文件过大，年度报告数据不应超过 20 MB"
+
+
+def test_a_rule_that_fails_on_one_report_does_not_stop_the_others(tmp_path, monkeypatch):
+    """The last resort behind the readers and the rules: a bug is reported for its file only."""
+    from gongkai.report.rules import RULES, Rule
+
+    def broken(report):
+        if report.year == 2021:
+            raise ZeroDivisionError("division by zero")
+        return []
+
+    monkeypatch.setitem(RULES, "R99", Rule(broken, "a rule with a bug"))
+    (tmp_path / "2021.md").write_bytes(render(zero_report("2021"), "md"))
+    (tmp_path / "2022.md").write_bytes(render(zero_report("2021", year=2022), "md"))
+    with contextlib.redirect_stdout(out := io.StringIO()):
+        assert main(["check", "--json", str(tmp_path)]) == 2
+    first, second = (json.loads(line) for line in out.getvalue().splitlines())
+    assert first["error"] == "检查时发生内部错误：ZeroDivisionError: division by zero"
+    assert second["year"] == 2022 and "error" not in second
+
+
+def test_check_of_an_endless_device_stops_at_the_size_limit(tmp_path):
+    """/dev/zero says its size is 0: what is read stops at the limit instead of filling the memory."""
+    (tmp_path / "zero.json").symlink_to("/dev/zero")
+    with contextlib.redirect_stdout(out := io.StringIO()):
+        assert main(["check", "--json", "/dev/zero", str(tmp_path / "zero.json")]) == 2
+    errors = [json.loads(line)["error"] for line in out.getvalue().splitlines()]
+    assert errors == ["文件过大（20.0 MB），年度报告不应超过 20 MB", "文件过大，年度报告数据不应超过 20 MB"]

@@ -11,20 +11,62 @@ spaced out or partly lost; they are compared after `normalize()`.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from gongkai.law import Ground, cite
 
-_SPACE_AND_PUNCT = re.compile(r"[\s\u3000\u00a0()（）\[\]【】、，,。.．:：;；“”\"'‘’《》<>〈〉\-—－_/|*#]+")
+# Characters that editors and web pages leave inside words, invisible when printed.
+ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
+_SPACE_AND_PUNCT = re.compile(
+    rf"[\s{ZERO_WIDTH}\u3000\u00a0()（）\[\]【】、，,。.．:：;；“”\"'‘’《》<>〈〉\-—－_/|*#]+"
+)
 
 
 def normalize(text: str) -> str:
-    """Text reduced to what survives any extraction: no spaces, no punctuation, fullwidth digits folded."""
-    text = text.translate(_FULLWIDTH_DIGITS)
-    return _SPACE_AND_PUNCT.sub("", text)
+    """A label or heading reduced to what survives any extraction, for matching it against the layouts:
+    compatibility forms folded (NFKC: ⼀ as PDFs extract 一, fullwidth digits, ① as 1), no zero-width
+    characters, no spaces, no punctuation.
+
+    For matching only: cells and the narrative the rules read figures from are never normalized.
+    """
+    # Punctuation goes first: fullwidth punctuation is what NFKC would spend its time on in Chinese text.
+    text = _SPACE_AND_PUNCT.sub("", text)
+    if text.isascii():
+        return text
+    folded = unicodedata.normalize("NFKC", text)
+    return text if folded == text else _SPACE_AND_PUNCT.sub("", folded)
 
 
-_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+# What the heading matcher folds before it looks for a heading in running text: zero-width characters,
+# and the compatibility forms that PDFs and editors print in place of ordinary characters (Kangxi
+# radicals and CJK compatibility ideographs for 一二三…, ① ㈠ Ⅳ, vertical and small forms). Fullwidth
+# ASCII and the ideographic space, in nearly every Chinese paragraph, the matcher accepts as they are.
+_FOLDED_IN_HEADINGS = re.compile(
+    rf"[{ZERO_WIDTH}\u2150-\u218f\u2460-\u24ff\u2e80-\u2fdf\u3200-\u33ff\uf900-\ufaff"
+    r"\ufe10-\ufe1f\ufe30-\ufe6f\U0002f800-\U0002fa1f]"
+)
+
+
+def heading_view(text: str) -> tuple[str, list[int] | None]:
+    """`text` as headings are looked for in it, and where each character of that view stands in `text`.
+
+    The view drops zero-width characters and folds each character on its own (NFKC); the positions (one
+    per character of the view, then one past the end) cut a heading found in the view out of the text
+    as printed. They are None when the view is the text itself, as in nearly every paragraph.
+    """
+    if text.isascii() or not _FOLDED_IN_HEADINGS.search(text):
+        return text, None
+    parts: list[str] = []
+    positions: list[int] = []
+    for i, char in enumerate(text):
+        if char in ZERO_WIDTH:
+            continue
+        folded = unicodedata.normalize("NFKC", char)
+        parts.append(folded)
+        positions.extend([i] * len(folded))
+    positions.append(len(text))
+    return "".join(parts), positions
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,10 @@ SCHEMA = "gongkai.annual-report/1"
 
 Number = int | Decimal
 
+# A cell or a figure in the text with more digits than this states no number a report could mean (and
+# would fit neither a JSON number nor Python's conversion of digits to int, limited to 4,300 of them).
+MAX_DIGITS = 300
+
 DASHES = frozenset({"/", "／", "—", "——", "-", "－", "–", "─", "\\", "无"})
 _NUMBER = re.compile(r"^([+\-－]?)\s*(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?\s*(万元|元|件|条|个|项|宗|万|次)?$")
 _NUMBER_START = frozenset("0123456789０１２３４５６７８９+-－＋")
@@ -31,7 +35,7 @@ _FULLWIDTH = str.maketrans("０１２３４５６７８９，．＋", "012345678
 
 def parse_number(text: str) -> Number | None:
     """The number a cell's text states, or None when it states none (blank, dash, words)."""
-    if text.isdigit() and text.isascii():
+    if text.isdigit() and text.isascii() and len(text) <= MAX_DIGITS:
         return int(text)
     text = text.strip()
     if not text or text[0] not in _NUMBER_START:
@@ -41,6 +45,8 @@ def parse_number(text: str) -> Number | None:
         return None
     sign, digits, fraction, _unit = match.groups()
     digits = digits.replace(",", "")
+    if len(digits) > MAX_DIGITS:
+        return None
     negative = sign in ("-", "－")
     try:
         value: Number = Decimal(digits + fraction) if fraction else int(digits)
@@ -258,15 +264,20 @@ class AnnualReport:
 
     @classmethod
     def from_dict(cls, data: dict) -> AnnualReport:
-        if not isinstance(data, dict) or data.get("schema") != SCHEMA:
-            raise ValueError(f"不是 {SCHEMA} 格式的数据")
+        """The report in the published data format; InvalidReportData (a ValueError) names every problem
+        of data that is not in it (gongkai.report.data)."""
+        from gongkai.report.data import InvalidReportData, problems_in
+
+        problems = problems_in(data)
+        if problems:
+            raise InvalidReportData(problems)
         raw = data.get("raw") or {}
+        raw2, raw3, raw4 = (raw.get(table) or {} for table in ("table2", "table3", "table4"))
 
         def cells(values: list, raws: list | None) -> Cells:
             raws = raws or [None] * len(values)
-            return [_cell(v, r) for v, r in zip(values, raws, strict=False)]
+            return [_cell(v, r) for v, r in zip(values, raws, strict=True)]
 
-        raw2 = raw.get("table2") or {}
         return cls(
             format=data.get("format"),
             agency=data.get("agency"),
@@ -274,18 +285,13 @@ class AnnualReport:
             title=data.get("title"),
             source=data.get("source"),
             preamble=data.get("preamble") or "",
-            sections={str(k): v for k, v in (data.get("sections") or {}).items()},
+            sections=dict(data.get("sections") or {}),
             table2={
                 row: {col: _cell(v, (raw2.get(row) or {}).get(col)) for col, v in cols.items()}
                 for row, cols in (data.get("table2") or {}).items()
             },
-            table3={
-                row: cells(v, (raw.get("table3") or {}).get(row))
-                for row, v in (data.get("table3") or {}).items()
-            },
-            table4={
-                g: cells(v, (raw.get("table4") or {}).get(g)) for g, v in (data.get("table4") or {}).items()
-            },
+            table3={row: cells(v, raw3.get(row)) for row, v in (data.get("table3") or {}).items()},
+            table4={g: cells(v, raw4.get(g)) for g, v in (data.get("table4") or {}).items()},
             findings=[Finding(**f) for f in data.get("findings") or []],
         )
 
@@ -295,7 +301,8 @@ def _cell(value, raw: str | None) -> Cell | None:
         return Cell(raw)
     if value is None:
         return None
-    return Cell.of(Decimal(str(value)) if isinstance(value, float) else value)
+    # a float as the digits it stands for: 1e+21 is 1000000000000000000000, 0.1 is 0.1
+    return Cell.of(format(Decimal(repr(value)), "f") if isinstance(value, float) else value)
 
 
 def _json_value(value):

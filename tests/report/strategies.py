@@ -9,6 +9,8 @@ agree with the tables (R9) and totals that equal their parts (R10). The reader f
 from __future__ import annotations
 
 import copy
+import json
+import math
 from decimal import Decimal
 
 from hypothesis import strategies as st
@@ -24,6 +26,7 @@ from gongkai.report.formats import (
     Format,
 )
 from gongkai.report.model import AnnualReport, Cell, Location, empty_report
+from gongkai.report.render import render
 
 AGENCIES = (
     "沙坡头区科学技术局",
@@ -255,3 +258,104 @@ def changed_cell(draw):
     target = changed.table3 if table == "table3" else changed.table4
     target[row][column] = Cell(str(value + delta))
     return changed, table, row, column
+
+
+# --- the data format, mangled: wrong types, missing keys, huge or odd values ---
+
+_BAD_VALUES = st.one_of(
+    st.sampled_from(
+        [
+            None,
+            True,
+            False,
+            0,
+            -1,
+            -(10**12),
+            10**30,
+            10**400,
+            1e308,
+            -1e308,
+            math.nan,
+            math.inf,
+            -math.inf,
+            0.5,
+            "",
+            "5",
+            "①",
+            "２０２１",
+            "\u200b",
+            "gongkai.annual-report/2",
+            "\ud800",
+            "a\udfffb",
+            "table3.new[总计]",
+            "error",
+            "2019",
+            [],
+            {},
+            [1, 2, 3],
+            {"a": 1},
+            [None] * 7,
+            ["0"] * 7,
+        ]
+    ).map(copy.deepcopy),  # the mutations change containers in place: never the constants themselves
+    st.text(max_size=30),
+    st.integers(),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.builds(lambda n: "年" * n, st.integers(10_000, 200_000)),
+    st.builds(lambda n: json.loads("[" * n + "]" * n), st.integers(50, 800)),
+    st.builds(lambda n: json.loads('{"a":' * n + "1" + "}" * n), st.integers(50, 800)),
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5),
+        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4),
+        max_leaves=10,
+    ),
+)
+
+
+def _paths(node, path=()):
+    """Every place in a JSON value as a tuple of keys and indexes, down to the report's own depth
+    (raw.table3.new[0]): not into the deeply nested values a mutation put there."""
+    yield path
+    if len(path) >= 4:
+        return
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _paths(value, (*path, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _paths(value, (*path, index))
+
+
+@st.composite
+def mutated_data(draw):
+    """The JSON data of a valid report after one to four random changes anywhere in it."""
+    data = json.loads(render(draw(valid_reports()), "json"))
+    data["findings"] = [
+        {"rule": "R10", "severity": "warning", "location": "section.1", "message": "……", "expected": 3}
+    ]
+    if draw(st.integers(0, 19)) == 0:
+        return draw(_BAD_VALUES)  # not an object at all
+    for _ in range(draw(st.integers(1, 4))):
+        paths = list(_paths(data))[1:]
+        if not paths:
+            break
+        path = draw(st.sampled_from(paths))
+        action = draw(st.sampled_from(["replace", "delete", "add", "truncate", "repeat"]))
+        parent = data
+        for step in path[:-1]:
+            parent = parent[step]
+        last = path[-1]
+        if action == "replace":
+            parent[last] = draw(_BAD_VALUES)
+        elif action == "delete":
+            del parent[last]
+        elif action == "add" and isinstance(parent, dict):
+            key = draw(st.sampled_from(["x", "1", "7", "extra.x", "other", "error", "\udc00"]))
+            parent[key] = draw(_BAD_VALUES)
+        elif action == "add":
+            parent.append(draw(_BAD_VALUES))
+        elif action == "truncate" and isinstance(parent[last], list | str):
+            parent[last] = parent[last][: draw(st.integers(0, 3))]
+        elif action == "repeat" and isinstance(parent[last], list | str):
+            parent[last] = parent[last] * draw(st.integers(2, 4))
+    return data

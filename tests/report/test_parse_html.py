@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import json
 import time
@@ -413,6 +414,23 @@ def test_fixture_reports(name):
         row: [cell.raw if cell else None for cell in cells.values()] for row, cells in report.table2.items()
     }
     assert raw2 == expected["table2"]
+
+
+@pytest.mark.parametrize("saved_as", ["page.html", "page.txt", "page"])
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32", "utf-32-be"])
+def test_pages_saved_in_utf16_or_utf32_are_read_whatever_their_name(encoding, saved_as):
+    """A page saved as "Unicode" (with a byte order mark), its charset declaration left as it was."""
+    name = "a-trs-2021.html"
+    text = (FIXTURES / name).read_bytes().decode("utf-8")
+    # Python's "utf-16" and "utf-32" write a little-endian mark; the big-endian codecs write none
+    bom = {"utf-16-be": codecs.BOM_UTF16_BE, "utf-32-be": codecs.BOM_UTF32_BE}.get(encoding, b"")
+    report = _report(bom + text.encode(encoding), saved_as)
+    assert (report.format, report.year, report.agency) == (
+        EXPECTED[name]["format"],
+        EXPECTED[name]["year"],
+        EXPECTED[name]["agency"],
+    )
+    _check_tables(report, EXPECTED[name])
 
 
 def test_fixture_chrome_stays_out_of_the_report():

@@ -1,15 +1,22 @@
 """The text/Markdown reader and the shared assembler, on the seed, the real samples and hand-made layouts."""
 
+import codecs
 import contextlib
+import json
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
-from gongkai.report.formats import FORMAT_2019, TABLE3_COLUMNS
+from gongkai.report.formats import FORMAT_2019, TABLE3_COLUMNS, normalize
+from gongkai.report.model import Cell, parse_number
 from gongkai.report.parse import Unreadable, read_bytes, read_path, read_text
-from gongkai.report.parse.assemble import _unique_split
+from gongkai.report.parse.assemble import _Assembler, _unique_split
 from gongkai.report.parse.text import text_blocks
+from gongkai.report.render import render
+from gongkai.report.rules import check
+from gongkai.report.rules.common import flatten
+from tests.report.strategies import zero_report
 
 
 def values3(report) -> dict:
@@ -254,3 +261,158 @@ def test_fuzz_report_like_lines(lines):
 def test_text_blocks_drop_page_marks():
     blocks = text_blocks("甲\n---\n— 5 —\n第 3 页\n乙")
     assert [b.text for b in blocks] == ["甲", "乙"]
+
+
+# --- invisible and compatibility characters: labels match, cells and narrative stay as printed ---
+
+ZERO_WIDTH = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"]
+
+
+def _zero_report_text(fmt: str = "2021") -> str:
+    return render(zero_report(fmt), "md").decode()
+
+
+@pytest.mark.parametrize("mark", ZERO_WIDTH)
+def test_zero_width_characters_in_headings_do_not_hide_sections(mark):
+    text = _zero_report_text()
+    for heading in (
+        "一、总体情况",
+        "二、主动公开政府信息情况",
+        "三、收到和处理",
+        "四、政府信息公开行政复议",
+        "五、存在",
+        "六、其他",
+    ):
+        assert heading in text
+        text = text.replace(heading, mark.join(heading[:2]) + heading[2] + mark + heading[3:], 1)
+    text = text.replace("政府信息公开工作年度报告", f"政府信息公开工作年{mark}度报告", 1)
+    report = read_text(text)
+    assert set(report.sections) == {"1", "2", "3", "4", "5", "6"}
+    assert (report.agency, report.year) == ("沙坡头区科学技术局", 2021)
+    assert not [f for f in check(report) if f.severity == "error"], check(report)
+
+
+@pytest.mark.parametrize("mark", ZERO_WIDTH)
+def test_zero_width_characters_in_row_labels_do_not_hide_rows(mark):
+    text = _zero_report_text()
+    for label in ("本年新收", "予以公开", "行政规范性文件", "行政许可", "其他处理", "复议后起诉"):
+        assert label in text
+        text = text.replace(label, label[:2] + mark + label[2:])
+    report = read_text(text)
+    assert not [f for f in check(report) if f.severity == "error"], check(report)
+    assert report.value3("new", 6) == 0 and report.table2["licensing"]["decisions"].value == 0
+
+
+def test_compatibility_forms_match_in_labels_only():
+    """NFKC folds ⼀ (a Kangxi radical, as PDFs extract 一) and ① in labels; never in cells or narrative."""
+    text = _zero_report_text()
+    text = text.replace("一、总体情况", "⼀、总体情况", 1)  # U+2F00
+    text = text.replace("（一）予以公开", "（⼀）予以公开", 1)
+    text = text.replace(
+        "| 二、上年结转政府信息公开申请数量 |  | 0 |", "| 二、上年结转政府信息公开申请数量 |  | ① |", 1
+    )
+    text = text.replace("扎实推进政府信息公开工作。", "扎实推进政府信息公开工作，共收到申请②件。", 1)
+    report = read_text(text)
+    assert set(report.sections) == {"1", "2", "3", "4", "5", "6"}
+    assert "共收到申请②件" in report.sections["1"]  # narrative as printed
+    cell = report.table3["carried_in"][0]
+    assert (cell.raw, cell.value) == ("①", None)  # a cell as printed, and not the number 1
+    assert report.table3["granted"] == [Cell("0")] * 7
+    findings = check(report)
+    assert not [f for f in findings if f.rule == "R9"]  # ② is no figure the narrative states
+    assert [(f.rule, str(f.location)) for f in findings if f.severity == "error"] == [
+        ("R11", "table3.carried_in[自然人]")
+    ]
+
+
+def test_label_normalization_leaves_cell_numbers_alone():
+    assert normalize("（一）予以\u200b公开") == normalize("(一)予以公开") == "一予以公开"
+    assert normalize("①属于国家秘密") == "1属于国家秘密"
+    assert parse_number("①") is None and parse_number("１２") == 12  # fullwidth digits: read as before
+    assert flatten("申请②件，办结３件") == "申请②件，办结3件"
+
+
+@given(
+    st.text(
+        alphabet=st.sampled_from(
+            "一二三四五六、.．\u200b\u2060\ufeff⼀㈠①（）总体情况主动公开行政复议其他需要报告 \n"
+        ),
+        max_size=80,
+    )
+)
+@example("上文。\u200b二\u2060、主动公开政府信息情况\u200b本年度" + "主动公开" * 20)
+@example("\ufeff二、主动公开政府信息情况" + "正文" * 30)
+def test_a_heading_found_in_text_is_cut_from_the_text_as_printed(text):
+    hit = _Assembler.heading_in(text, 0)
+    if hit is not None:
+        _index, before, heading, after = hit
+        assert before + heading + after == text
+        assert heading
+        assert not before or before[-1] not in "\u200b\u2060\ufeff"
+
+
+# --- UTF-16 and UTF-32 with a byte order mark ---
+
+
+@pytest.mark.parametrize("name", ["r.txt", "r.md", "noname"])
+@pytest.mark.parametrize(
+    "encoding,bom",
+    [
+        ("utf-16-le", codecs.BOM_UTF16_LE),
+        ("utf-16-be", codecs.BOM_UTF16_BE),
+        ("utf-32-le", codecs.BOM_UTF32_LE),
+        ("utf-32-be", codecs.BOM_UTF32_BE),
+    ],
+)
+def test_utf16_and_utf32_text_with_a_byte_order_mark_is_read(encoding, bom, name):
+    text = _zero_report_text()
+    report = read_bytes(bom + text.encode(encoding), name)
+    assert report == read_text(text, name)
+    assert set(report.sections) == {"1", "2", "3", "4", "5", "6"}
+
+
+def test_utf16_without_text_or_broken_is_unreadable():
+    with pytest.raises(Unreadable, match="空"):
+        read_bytes(codecs.BOM_UTF16_LE + " \n".encode("utf-16-le"), "r.txt")
+    with pytest.raises(Unreadable):
+        read_bytes(codecs.BOM_UTF16_LE + "\ud800".encode("utf-16-le", errors="surrogatepass") * 50, "r.txt")
+
+
+def test_cells_and_figures_of_hundreds_of_digits_state_no_number():
+    """Python refuses int() of more than 4,300 digits, and a float overflows past 308: such a run of
+    digits is no figure a report means, so it is kept as printed and not read as a number."""
+    text = _zero_report_text()
+    text = text.replace("| 规章 | 0 |", "| 规章 | " + "9" * 5000 + " |", 1)
+    text = text.replace("| 行政事业性收费 | 0 |", "| 行政事业性收费 | " + "9" * 400 + ".5 |", 1)
+    huge = "8" * 5000
+    text = text.replace(
+        "扎实推进政府信息公开工作。",
+        f"扎实推进政府信息公开工作。全年共收到政府信息公开申请{huge}件，办结{huge}件。"
+        f"通过网站主动公开信息共{huge}条，其中政策文件{huge}条。统计期限自2021年1月1日起至{huge}年12月31日止。",
+        1,
+    )
+    report = read_text(text)
+    assert report.table2["regulations"]["issued"].raw == "9" * 5000
+    assert report.table2["regulations"]["issued"].value is None
+    fees = report.table2["fees"]["amount"]
+    assert fees is None or fees.value is None
+    findings = check(report)
+    assert "table2.regulations[本年制发件数]" in {str(f.location) for f in findings if f.rule == "R11"}
+    json.dumps(report.as_dict(findings=findings), allow_nan=False)  # strict JSON: no Infinity
+    assert parse_number("9" * 300) == int("9" * 300) and parse_number("9" * 301) is None
+
+
+def test_zero_width_character_in_a_plain_text_heading_after_an_unfinished_line():
+    """Plain text: a heading line is not taken for the continuation of a long line before it."""
+    text = "\n".join(
+        line.lstrip("# ")
+        for line in _zero_report_text()
+        .replace(
+            "\n## 一、总体情况",
+            "\n本机关认真贯彻落实政府信息公开条例有关规定现将本年度工作情况报告如下\n## 一\u200b、总体情况",
+        )
+        .splitlines()
+    )
+    report = read_text(text)
+    assert set(report.sections) == {"1", "2", "3", "4", "5", "6"}
+    assert report.preamble.endswith("报告如下")

@@ -12,6 +12,7 @@ from pathlib import Path
 from gongkai.report.model import AnnualReport
 from gongkai.report.parse.assemble import assemble
 from gongkai.report.parse.blocks import Block, NotAReport, Unreadable
+from gongkai.report.parse.encoding import utf8_of_wide_text
 
 __all__ = [
     "KINDS",
@@ -20,6 +21,7 @@ __all__ = [
     "Unreadable",
     "detect_kind",
     "read_bytes",
+    "read_limited",
     "read_path",
     "read_text",
 ]
@@ -67,12 +69,13 @@ def decode_text(data: bytes) -> str:
 
 
 def blocks_of(data: bytes, name: str = "") -> list[Block]:
-    if not data.strip():
-        raise Unreadable("文件是空的")
     if len(data) > MAX_BYTES:
         raise Unreadable(
             f"文件过大（{len(data) / 1024 / 1024:.1f} MB），年度报告不应超过 {MAX_BYTES // 1024 // 1024} MB"
         )
+    data = utf8_of_wide_text(data)
+    if not data.strip():
+        raise Unreadable("文件是空的")
     kind = detect_kind(data, name)
     if kind == "pdf":
         from gongkai.report.parse.pdf import pdf_blocks
@@ -109,7 +112,14 @@ def read_path(path: str | Path, *, reports_only: bool = False) -> AnnualReport:
             raise Unreadable(
                 f"文件过大（{size / 1024 / 1024:.1f} MB），年度报告不应超过 {MAX_BYTES // 1024 // 1024} MB"
             )
-        data = path.read_bytes()
+        data = read_limited(path)
     except OSError as exc:
         raise Unreadable(f"无法打开文件：{exc.strerror or exc}") from exc
     return read_bytes(data, str(path), reports_only=reports_only)
+
+
+def read_limited(path: Path) -> bytes:
+    """The file's bytes, never more than MAX_BYTES + 1 of them: a device or a file still growing does not
+    report its size (/dev/zero says 0), and blocks_of refuses what is larger."""
+    with path.open("rb") as file:
+        return file.read(MAX_BYTES + 1)

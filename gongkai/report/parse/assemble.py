@@ -21,9 +21,11 @@ from gongkai.report.formats import (
     TABLE4_COLUMNS,
     TABLE4_GROUPS,
     TABLE_LABELS,
+    ZERO_WIDTH,
     Format,
     Row,
     format_for_year,
+    heading_view,
     normalize,
 )
 from gongkai.report.model import DASHES, AnnualReport, Cell, Cells, Finding, Location, Severity, parse_number
@@ -186,26 +188,22 @@ class _Assembler:
 
     @staticmethod
     def heading_in(text: str, first: int) -> tuple[int, str, str, str] | None:
-        """The first section heading (index ≥ first) in text: (index, text before, heading, text after)."""
-        for k in range(first, len(SECTIONS)):
-            section = SECTIONS[k]
-            for match in re.finditer(section.numeral + r"\s*[、.．]", text):
-                at = match.start()
-                if at and not re.match(r"[\s。；;:：\d元）)|*#]", text[at - 1]):
-                    continue
-                rest = text[match.end() :]
-                window = tidy(rest[:40])
-                key = next(
-                    (key for key in section.keys if window.startswith(key) or key in window[:16]), None
-                )
-                if key is None:
-                    continue
-                # a short line is a heading; inside a long line, the heading ends after its key (and 情况/事项)
-                if len(tidy(text)) <= 40 and at == 0:
-                    return k, "", text, ""
-                end = match.end() + _heading_end(rest, key)
-                return k, text[:at], text[at:end], text[end:]
-        return None
+        """The first section heading (index ≥ first) in text: (index, text before, heading, text after).
+
+        Zero-width characters and compatibility forms in the heading do not hide it (heading_view); the
+        three parts are cut from the text as printed.
+        """
+        view, positions = heading_view(text)
+        hit = _heading_in_view(view, first)
+        if hit is None:
+            return None
+        k, at, end = hit
+        if end is None:
+            return k, "", text, ""
+        if positions is not None:
+            # invisible characters just before the heading belong to it, those after it to what follows
+            at, end = (positions[at - 1] + 1 if at else 0), positions[end]
+        return k, text[:at], text[at:end], text[end:]
 
     def fill_text(self, title_index: int | None, headings: dict[str, tuple[int, str]]) -> None:
         report = self.report
@@ -588,10 +586,11 @@ def _header_like(block: Block) -> bool:
 
 
 def _title_text(text: str) -> str:
-    text = tidy(text)
+    text = tidy(_ZERO_WIDTH.sub("", text))
     return text[3:].strip() if text.startswith(("标题:", "标题：")) else text
 
 
+_ZERO_WIDTH = re.compile(f"[{ZERO_WIDTH}]")
 _SENTENCE_MARKS = re.compile(r"[。，；：:！？]")
 
 
@@ -606,6 +605,26 @@ def _agency_missing(title: str) -> bool:
 
 def _is_title(text: str) -> bool:
     return any(w in text for w in _TITLE_WORDS) and len(text) <= 60 and bool(_TITLE_YEAR.search(text))
+
+
+def _heading_in_view(text: str, first: int) -> tuple[int, int, int | None] | None:
+    """heading_in on the view: (index, start, end) of the heading, end None when it is the whole line."""
+    for k in range(first, len(SECTIONS)):
+        section = SECTIONS[k]
+        for match in re.finditer(section.numeral + r"\s*[、.．]", text):
+            at = match.start()
+            if at and not re.match(r"[\s。；;:：\d元）)|*#]", text[at - 1]):
+                continue
+            rest = text[match.end() :]
+            window = tidy(rest[:40])
+            key = next((key for key in section.keys if window.startswith(key) or key in window[:16]), None)
+            if key is None:
+                continue
+            # a short line is a heading; inside a long line, the heading ends after its key (and 情况/事项)
+            if len(tidy(text)) <= 40 and at == 0:
+                return k, 0, None
+            return k, at, match.end() + _heading_end(rest, key)
+    return None
 
 
 def _heading_end(rest: str, key: str) -> int:

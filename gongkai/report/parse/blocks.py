@@ -32,7 +32,12 @@ Block = Para | Row
 
 
 class Unreadable(Exception):
-    """The input holds no report text at all (binary junk, a scanned PDF, an empty file)."""
+    """The input holds no report text at all (binary junk, a scanned PDF, an empty file), or is data
+    that is not in the published format: then `problems` has one line for each problem."""
+
+    def __init__(self, message: str, problems: list[str] | None = None):
+        super().__init__(message)
+        self.problems = problems or []
 
 
 class NotAReport(Exception):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from gongkai.report.formats import heading_view
 from gongkai.report.parse.assemble import is_value
 from gongkai.report.parse.blocks import Block, Para, Row, Unreadable
 
@@ -71,7 +72,7 @@ def _looks_like_heading(line: str) -> bool:
     return bool(
         re.match(
             r"^\s*([一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\([一二三四五六七八九十]+\)|第[一二三四五六七八九十]+)",
-            line,
+            heading_view(line)[0],
         )
     )
 

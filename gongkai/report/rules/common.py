@@ -13,6 +13,7 @@ from gongkai.report.formats import (
     TABLE4_COLUMNS,
 )
 from gongkai.report.model import (
+    MAX_DIGITS,
     AnnualReport,
     Cell,
     Location,
@@ -106,9 +107,9 @@ _CHINESE_DIGITS = dict(zip("零〇一二两三四五六七八九", (0, 0, 1, 2, 
 _CHINESE_UNITS = {"十": 10, "百": 100, "千": 1000}
 _CHINESE_CHARS = "".join(_CHINESE_DIGITS) + "".join(_CHINESE_UNITS)
 # A number in running text: Arabic (not part of a decimal or a longer number) or simple Chinese numerals
-# (not an ordinal such as 第十一条).
+# (not an ordinal such as 第十一条). A run of more than MAX_DIGITS digits is no figure: it is not read.
 NUMBER = (
-    rf"(?:(?<![\d.,])(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?![\d.%]|,\d)"
+    rf"(?:(?<![\d.,])(?:\d{{1,3}}(?:,\d{{3}}){{1,{MAX_DIGITS // 3}}}|\d{{1,{MAX_DIGITS}}})(?![\d.%]|,\d)"
     rf"|(?<![第{_CHINESE_CHARS}])[{_CHINESE_CHARS}]+(?![{_CHINESE_CHARS}]))"
 )
 CLAUSE_END = r"(?=$|[，。；！？,;：:（(])"
