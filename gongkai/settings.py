@@ -126,6 +126,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # under /api/, an error answer is always the API's JSON (gongkai.web.errors)
+    "gongkai.web.errors.ApiJsonErrors",
     # static files from the application itself, so `gongkai serve` needs no separate file server
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -155,7 +157,8 @@ TEMPLATES = [
 ]
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    # Django's with a Chinese message (its catalogue lacks this one)
+    {"NAME": "gongkai.agencies.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -167,6 +170,8 @@ SESSION_COOKIE_AGE = int(env("GONGKAI_SESSION_HOURS", "8")) * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
+# a form posted from a page open too long (or after logging out elsewhere): a Chinese page saying to reload
+CSRF_FAILURE_VIEW = "gongkai.web.errors.csrf_failure"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
