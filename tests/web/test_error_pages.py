@@ -8,11 +8,14 @@ import json
 import logging
 
 import pytest
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.template import loader
 from django.test import Client
 
 from gongkai.api import views as api_views
 from gongkai.portal import views as portal_views
+from gongkai.web import errors
 
 
 def chinese_page(response, status: int, *words: str) -> str:
@@ -106,12 +109,25 @@ def test_an_unexpected_api_fault_is_json_and_logged(clerk, monkeypatch, caplog):
     assert any("a fault of ours" in str(r.exc_info) for r in caplog.records)
 
 
-def test_a_fault_under_api_outside_the_api_is_json(clerk, settings):
-    from gongkai.web.errors import server_error
+def test_django_s_own_errors_under_api_are_json(rf):
+    request = rf.post("/api/applications")
+    api_error(errors.server_error(request), 500, "server_error")
+    api_error(errors.bad_request(request), 400, "invalid_parameter")
+    api_error(errors.permission_denied(request, PermissionDenied("")), 403, "permission_denied")
+    api_error(errors.csrf_failure(request), 403, "permission_denied")
+    api_error(errors.page_not_found(request), 404, "not_found")
 
-    request = Client().get("/api/applications").wsgi_request
-    response = server_error(request)
-    api_error(response, 500, "server_error")
+
+@pytest.mark.parametrize(
+    ("status", "code"), [(413, "invalid_parameter"), (429, "rate_limited"), (502, "server_error")]
+)
+def test_any_error_answer_under_api_becomes_json(rf, status, code):
+    middleware = errors.ApiJsonErrors(lambda request: HttpResponse("<h1>Error</h1>", status=status))
+    response = middleware(rf.get("/api/applications"))
+    api_error(response, status, code)
+    assert "Allow" not in response
+    page = errors.ApiJsonErrors(lambda request: HttpResponse("<h1>Error</h1>", status=status))(rf.get("/"))
+    assert page["Content-Type"].startswith("text/html")
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,7 @@ from gongkai.cases.applicant import Applicant, applicant_problems
 from gongkai.cases.letters.document import letter_docx, letter_pdf
 from gongkai.cases.models import Application, ReviewCase
 from gongkai.errors import Code, clean_text
-from gongkai.web.forms import INTEGER_BOUNDS, ChineseForm
+from gongkai.web.forms import INTEGER_BOUNDS, ChineseForm, valid_key, with_input_rules
 from tests import factories
 
 
@@ -44,6 +44,34 @@ def test_a_multi_line_field_keeps_lines_and_tabs_and_loses_the_rest():
     assert form.is_valid(), form.errors
     assert form.cleaned_data["note"] == "第一行\n第二行\t附注"
     assert form.cleaned_data["hidden_text"] == "ab"
+
+
+def test_a_multi_line_field_that_keeps_its_spaces_keeps_them():
+    class Verbatim(ChineseForm):
+        text = forms.CharField(strip=False, widget=forms.Textarea)
+
+    form = Verbatim({"text": "  缩进\x0b的文字 "})
+    assert form.is_valid() and form.cleaned_data["text"] == "  缩进的文字 "
+
+
+def test_input_rules_on_a_form_that_is_not_a_chinese_form():
+    class Plain(forms.Form):
+        name = forms.CharField()
+
+    ruled = with_input_rules(Plain)
+    assert with_input_rules(ruled) is ruled
+    assert not ruled({"name": "张\x0b三"}).is_valid() and Plain({"name": "张\x0b三"}).is_valid()
+
+
+@pytest.mark.django_db
+def test_valid_key_knows_what_a_column_can_hold():
+    pk = Application._meta.pk
+    assert valid_key(pk, "12") and valid_key(pk, 2**63 - 1)
+    assert (
+        not valid_key(pk, "99999999999999999999") and not valid_key(pk, "<script>") and not valid_key(pk, "")
+    )
+    name = Application._meta.get_field("applicant_name")
+    assert valid_key(name, "张三") and not valid_key(name, "张\x00三")
 
 
 def test_a_required_multi_line_field_of_control_characters_only_is_empty():
