@@ -91,8 +91,15 @@ def _unexpected(request, exc: Exception):
     )
 
 
-_PARAMETERS = {"year": "年度", "page": "页码", "per_page": "每页条数", "pk": "编号", "agency_id": "机关编号",
-               "status": "状态", "q": "搜索词"}  # fmt: skip
+_PARAMETERS = {
+    "year": "年度",
+    "page": "页码",
+    "per_page": "每页条数",
+    "pk": "编号",
+    "agency_id": "机关编号",
+    "status": "状态",
+    "q": "搜索词",
+}
 
 
 @api.exception_handler(NinjaValidationError)

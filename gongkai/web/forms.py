@@ -83,8 +83,8 @@ def _guard_number(field: forms.IntegerField) -> None:
 
 def valid_key(model_field, value) -> bool:
     """Could `value` be a value of this key column (an id)? Not when the column's type refuses it (text for
-    a number) or the database could not hold it (a number beyond the integer column: SQLite raises
-    OverflowError on such a query, PostgreSQL an error of its own)."""
+    a number: the query would raise ValueError), when the database could not hold it (a number beyond the
+    integer column: SQLite raises OverflowError on the query) or when it holds a control character."""
     try:
         key = model_field.get_prep_value(model_field.to_python(value))
     except (ValidationError, ValueError, TypeError):
@@ -112,8 +112,8 @@ def _guard_model_choice(field: forms.ModelChoiceField) -> None:
 
 def apply_input_rules(form: forms.BaseForm) -> None:
     """The rules every form of the system follows, on a form instance: text fields as gongkai.text says (no
-    control characters kept), whole numbers within a database integer. ChineseForm applies them; a form
-    that is not one (the login forms, the admin's) gets them through `with_input_rules`."""
+    control characters kept), whole numbers within a database integer, ids the database can look up.
+    ChineseForm applies them; a form that is not one (the admin's) gets them through `with_input_rules`."""
     for field in form.fields.values():
         if isinstance(field, forms.CharField):
             _guard_text(field)

@@ -234,3 +234,17 @@ def test_the_documents_drop_what_xml_cannot_hold(tree):
     text = "\n".join(p.text for p in docx.Document(io.BytesIO(data)).paragraphs)
     assert "告知书" in text and "正文第一段" in text and "\x0b" not in text
     assert letter_pdf(agency=tree["a"], title="告知\x0b书", body="正文\x00").startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("back", ["申请列表", "张\x0b三", "//evil.example.com/", "https://evil.example.com/"])
+def test_a_decision_goes_back_only_to_a_local_path(client, application, clerk, head, today, back):
+    services.application_request_extension(
+        application=application, by=clerk, on=today.value, days=5, reason="调档"
+    )
+    client.force_login(head)
+    request = pending_request(subject=application)
+    response = client.post(
+        f"/workbench/approvals/{request.pk}/decide/", {"decision": "approve", "comment": "", "next": back}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == f"/workbench/applications/{application.pk}/"
