@@ -11,6 +11,8 @@ from enum import StrEnum
 
 from django.core.exceptions import ValidationError
 
+from gongkai.text import clean_multiline, single_line_problem
+
 
 class Code(StrEnum):
     # requests
@@ -18,7 +20,9 @@ class Code(StrEnum):
     PERMISSION_DENIED = "permission_denied"
     NOT_FOUND = "not_found"
     INVALID_PARAMETER = "invalid_parameter"
+    METHOD_NOT_ALLOWED = "method_not_allowed"
     RATE_LIMITED = "rate_limited"
+    SERVER_ERROR = "server_error"
     # input
     INVALID = "invalid"
     REQUIRED = "required"
@@ -34,6 +38,8 @@ class Code(StrEnum):
     CONTACT_PERSON_REQUIRED = "contact_person_required"
     ADDRESS_REQUIRED = "address_required"
     EMAIL_REQUIRED = "email_required"
+    INVALID_CHARACTER = "invalid_character"
+    OUT_OF_RANGE = "out_of_range"
     INVALID_FILE = "invalid_file"
     FILE_TOO_LARGE = "file_too_large"
     # dates and the clock
@@ -57,6 +63,22 @@ def invalid(field: str | None, code: Code, message: str) -> ValidationError:
     """A ValidationError for one field (None: the whole request), with its code."""
     error = ValidationError(message, code=code.value)
     return ValidationError({field: error}) if field else error
+
+
+def clean_text(field: str, value, *, multiline: bool = False, max_length: int | None = None) -> str:
+    """Free text a service takes, as it keeps it (gongkai.text): stripped; multi-line text without control
+    characters other than line breaks and tabs; a single-line value with one is refused, as is a text
+    longer than `max_length`."""
+    text = str(value or "")
+    if multiline:
+        text = clean_multiline(text).strip()
+    else:
+        text = text.strip()
+        if problem := single_line_problem(text):
+            raise invalid(field, Code.INVALID_CHARACTER, problem)
+    if max_length is not None and len(text) > max_length:
+        raise invalid(field, Code.TOO_LONG, f"不能超过{max_length}个字（现有{len(text)}个字）")
+    return text
 
 
 def first_code(error: ValidationError) -> str:

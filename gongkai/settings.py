@@ -199,6 +199,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # outermost but one, so that error responses of the middlewares below carry the policy too
     "csp.middleware.CSPMiddleware",
+    # under /api/, an error answer is always the API's JSON (gongkai.web.errors)
+    "gongkai.web.errors.ApiJsonErrors",
     # static files from the application itself, so `gongkai serve` needs no separate file server
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -231,6 +233,7 @@ TEMPLATES = [
 # the two of Django's whose messages are not (well) translated to Chinese.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "gongkai.agencies.passwords.UserAttributeSimilarityValidator"},
+    # Django's with a Chinese message (its catalogue lacks this one)
     {"NAME": "gongkai.agencies.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -248,6 +251,8 @@ SESSION_COOKIE_AGE = int(env("GONGKAI_SESSION_HOURS", "8")) * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
+# a form posted from a page open too long (or after logging out elsewhere): a Chinese page saying to reload
+CSRF_FAILURE_VIEW = "gongkai.web.errors.csrf_failure"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]

@@ -16,6 +16,12 @@ def favicon(request):
     return FileResponse(FAVICON.open("rb"), content_type="image/x-icon")
 
 
+# Chinese error pages; JSON in the API's shape under /api/
+handler400 = "gongkai.web.errors.bad_request"
+handler403 = "gongkai.web.errors.permission_denied"
+handler404 = "gongkai.web.errors.page_not_found"
+handler500 = "gongkai.web.errors.server_error"
+
 urlpatterns = [
     path("favicon.ico", favicon),
     path("admin/", admin.site.urls),

@@ -3,12 +3,16 @@ superusers cannot log in to it or open any of its pages (they work in the workbe
 login has the same protection as the workbench login (gongkai.agencies.login_guard)."""
 
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
 
 from gongkai.agencies.auth import SuperuserLoginForm, superuser_only
 from gongkai.agencies.models import Agency, LoginFailure, Membership
 from gongkai.agencies.services import agency_create, membership_grant, membership_revoke
 from gongkai.audit.actions import AuditAction
 from gongkai.audit.services import audit_record
+from gongkai.web.admin import InputRulesAdmin, InputRulesInline
 
 admin.site.site_header = "政府信息公开系统管理"
 admin.site.site_title = "系统管理"
@@ -31,14 +35,14 @@ _AGENCY_FIELDS = (
 )
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(InputRulesInline):
     model = Membership
     extra = 0
     autocomplete_fields = ["user"]
 
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(InputRulesAdmin):
     list_display = ["name", "parent", "is_supervisor", "office_name", "phone"]
     list_filter = ["is_supervisor"]
     search_fields = ["name", "office_name", "credit_code"]
@@ -105,7 +109,7 @@ class AgencyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(InputRulesAdmin):
     list_display = ["user", "agency", "role"]
     list_filter = ["role"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "agency__name"]
@@ -128,7 +132,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(LoginFailure)
-class LoginFailureAdmin(admin.ModelAdmin):
+class LoginFailureAdmin(InputRulesAdmin):
     """Read-only; deleting the rows of a user name and address lifts their lock (and the delay of the name)."""
 
     list_display = ["username", "ip", "at"]
@@ -140,3 +144,18 @@ class LoginFailureAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# Django's own admin of users and groups, with the input rules of every other form
+admin.site.unregister(get_user_model())
+admin.site.unregister(Group)
+
+
+@admin.register(get_user_model())
+class StaffUserAdmin(InputRulesAdmin, UserAdmin):
+    pass
+
+
+@admin.register(Group)
+class StaffGroupAdmin(InputRulesAdmin, GroupAdmin):
+    pass

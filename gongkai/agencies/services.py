@@ -11,7 +11,7 @@ from gongkai.agencies.models import Agency, Membership, Role
 from gongkai.agencies.permissions import has_role
 from gongkai.audit.actions import AuditAction
 from gongkai.audit.services import audit_record
-from gongkai.errors import Code, invalid
+from gongkai.errors import Code, clean_text, invalid
 
 _AUDITED_FIELDS = (
     "name",
@@ -90,6 +90,7 @@ def membership_revoke(*, membership: Membership, by=None) -> None:
 
 _CODE = re.compile(r"^[\u4e00-\u9fffA-Za-z0-9]{1,20}$")
 SETTINGS_FIELDS = ("letter_code", "letter_codes", "review_body", "court", "payment_instructions")
+PAYMENT_INSTRUCTIONS_MAX = 500
 
 
 def _check_code(field: str, code: str, agency: Agency) -> str:
@@ -147,7 +148,13 @@ def agency_settings_update(*, agency: Agency, by, letter_steps: list[dict], **fi
     )
     for name in ("review_body", "court"):
         if name in changes:
-            changes[name] = " ".join(changes[name].split())[:100]
+            limit = Agency._meta.get_field(name).max_length
+            changes[name] = " ".join(clean_text(name, changes[name], max_length=limit).split())
+    if "payment_instructions" in changes:
+        changes["payment_instructions"] = clean_text(
+            "payment_instructions", changes["payment_instructions"], multiline=True,
+            max_length=PAYMENT_INSTRUCTIONS_MAX,
+        )  # fmt: skip
     with transaction.atomic(durable=True):
         locked = Agency.objects.select_for_update().get(pk=agency.pk)
         before = {name: getattr(locked, name) for name in changes}

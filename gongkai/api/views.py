@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -20,14 +21,19 @@ from ninja.security import SessionAuth
 
 from gongkai.cases import procedure
 from gongkai.cases.applicant import Surface, shown_identity
+from gongkai.cases.enums import Status
 from gongkai.cases.models import Application
 from gongkai.cases.selectors import application_get, application_list
 from gongkai.errors import Code, first_code
 from gongkai.report.rules import check
 from gongkai.reports.selectors import annual_tables
+from gongkai.text import single_line_problem
+
+log = logging.getLogger(__name__)
 
 FIRST_REPORT_YEAR = 2008  # the Regulations' first version took effect on 2008-05-01
 MAX_PAGE = 100_000
+QUERY_MAX = 100
 
 
 class ChineseJSON(BaseRenderer):
@@ -77,7 +83,24 @@ def _invalid(request, exc: ValidationError):
     return error_response(request, first_code(exc), "；".join(exc.messages), 400)
 
 
-_PARAMETERS = {"year": "年度", "page": "页码", "per_page": "每页条数", "pk": "编号", "agency_id": "机关编号"}
+@api.exception_handler(Exception)
+def _unexpected(request, exc: Exception):
+    """A fault of ours, not of the request: logged with its traceback, answered in the API's shape."""
+    log.exception("API request failed: %s %s", request.method, request.path)
+    return error_response(
+        request, Code.SERVER_ERROR, "系统暂时无法处理该请求，已记录在系统日志中，请稍后重试", 500
+    )
+
+
+_PARAMETERS = {
+    "year": "年度",
+    "page": "页码",
+    "per_page": "每页条数",
+    "pk": "编号",
+    "agency_id": "机关编号",
+    "status": "状态",
+    "q": "搜索词",
+}
 
 
 @api.exception_handler(NinjaValidationError)
@@ -136,6 +159,13 @@ def _check_year(year: int) -> None:
         raise HttpError(400, f"年度应在 {FIRST_REPORT_YEAR} 年至今年之间")
 
 
+def _check_query(q: str) -> None:
+    if problem := single_line_problem(q):
+        raise HttpError(400, f"搜索词{problem}")
+    if len(q) > QUERY_MAX:
+        raise HttpError(400, f"搜索词不能超过{QUERY_MAX}个字")
+
+
 @api.get("/applications", response=list[ApplicationOut], summary="申请列表（身份证号、电话已遮蔽）")
 def applications(
     request,
@@ -149,6 +179,10 @@ def applications(
         raise HttpError(400, f"页码须在 1 到 {MAX_PAGE} 之间，每页条数须在 1 到 200 之间")
     if year is not None:
         _check_year(year)
+    if status and status not in Status.values:
+        raise HttpError(400, f"状态应为以下之一：{'、'.join(Status.values)}")
+    if q:
+        _check_query(q)
     qs = application_list(user=request.user, year=year, status=status or None, q=q or None)
     start = (page - 1) * per_page
     return [_out(a) for a in qs.select_related("agency")[start : start + per_page]]

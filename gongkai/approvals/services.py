@@ -34,7 +34,7 @@ from gongkai.approvals.models import (
 )
 from gongkai.audit.actions import AuditAction
 from gongkai.audit.services import audit_record
-from gongkai.errors import Code, invalid
+from gongkai.errors import Code, clean_text, invalid
 
 DEFAULT_STEPS: dict[str, tuple[dict, ...]] = {
     Kind.LETTER: (
@@ -47,6 +47,7 @@ DEFAULT_STEPS: dict[str, tuple[dict, ...]] = {
 # Steps a policy may not go without, whatever the agency configures.
 REQUIRED_LAST_ROLE = {Kind.EXTENSION: Role.HEAD}
 MAX_STEPS = 3
+COMMENT_MAX = 500
 
 
 @dataclass(frozen=True)
@@ -202,7 +203,7 @@ def approval_decide(
     *, request: ApprovalRequest, by, approved: bool, comment: str = "", on: dt.date
 ) -> ApprovalRequest:
     """The decision of the current step. Refused unless `by` holds its role in the agency."""
-    comment = (comment or "").strip()
+    comment = clean_text("comment", comment, multiline=True, max_length=COMMENT_MAX)
     with transaction.atomic(durable=True):
         locked = _locked(request)
         step = locked.current

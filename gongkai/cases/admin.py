@@ -20,9 +20,10 @@ from gongkai.cases.models import (
     Letter,
     ReviewCase,
 )
+from gongkai.web.admin import InputRulesAdmin, InputRulesInline
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(InputRulesAdmin):
     def has_add_permission(self, request, obj=None):
         return False
 
@@ -33,7 +34,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(InputRulesInline):
     extra = 0
     can_delete = False
     show_change_link = False
@@ -104,7 +105,7 @@ class ReviewCaseAdmin(ReadOnlyAdmin):
     list_select_related = ["agency"]
 
 
-class AuditedAdmin(admin.ModelAdmin):
+class AuditedAdmin(InputRulesAdmin):
     """Changes to the working-day calendar move deadlines: each one is an audit event."""
 
     save_action: AuditAction

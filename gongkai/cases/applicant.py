@@ -21,10 +21,14 @@ from django.core.validators import validate_email
 from gongkai.agencies.validators import credit_code_problem, id_number_problem, mask_id_number, mask_phone
 from gongkai.cases.enums import ApplicantKind, Delivery, IdType, RequestedForm
 from gongkai.errors import Code
+from gongkai.text import clean_multiline, single_line_problem
 
 MOBILE = re.compile(r"(\+?86)?1[3-9]\d{9}")
 LANDLINE = re.compile(r"0\d{2,3}-?\d{7,8}(-\d{1,6})?")
 POSTCODE = re.compile(r"\d{6}")
+# white space (full-width included) that is not a control character: a control character is kept for the
+# rules to refuse, never silently turned into a space
+_SPACE = r"[^\S\x00-\x1f\x7f-\x9f]"
 DESCRIPTION_MIN = 5
 DESCRIPTION_MAX = 2000
 # Longest accepted value of each text field (the columns of cases.Application have the same lengths).
@@ -85,12 +89,14 @@ class Applicant:
     @classmethod
     def of(cls, data: Mapping) -> Applicant:
         """From form data or keyword arguments, normalised: text stripped, the ID number in capitals,
-        spaces and brackets taken out of the phone number. Missing fields are empty."""
+        spaces and brackets taken out of the phone number, the description's control characters removed
+        (gongkai.text.clean_multiline; the other fields keep theirs for the rules to refuse). Missing
+        fields are empty."""
         values = {f.name: str(data.get(f.name) or "") for f in fields(cls)}
-        values = {name: " ".join(value.split()) if name != "description" else value.strip()
-                  for name, value in values.items()}  # fmt: skip
+        values = {name: re.sub(f"{_SPACE}+", " ", value).strip() if name != "description"
+                  else clean_multiline(value).strip() for name, value in values.items()}  # fmt: skip
         values["id_number"] = values["id_number"].replace(" ", "").upper()
-        values["phone"] = re.sub(r"[\s()（）]", "", values["phone"])
+        values["phone"] = re.sub(f"{_SPACE}|[()（）]", "", values["phone"])
         if MOBILE.fullmatch(joined := re.sub(r"[-－]", "", values["phone"])):
             values["phone"] = joined  # 138-0013-8000, +86-13800138000: a mobile number written with hyphens
         values["postcode"] = values["postcode"].replace(" ", "")
@@ -155,6 +161,9 @@ def applicant_problems(applicant: Applicant, *, contact_required: bool | None = 
 
     a = applicant
     messages = field_messages()
+    for name in MAX_LENGTHS:
+        if name != "description" and (problem := single_line_problem(getattr(a, name))):
+            add(name, Code.INVALID_CHARACTER, problem)
     for name, (choices, _label) in _CHOICES.items():
         if getattr(a, name) not in choices.values:
             add(name, Code.INVALID_CHOICE, messages[name]["invalid_choice"])

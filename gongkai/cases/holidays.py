@@ -24,6 +24,7 @@ from gongkai.cases.models import CalendarOverride, ConfirmedYear
 from gongkai.cases.tasks import recompute_estimated_deadlines
 from gongkai.errors import Code
 from gongkai.holiday_notice import REST, WORK, ParsedSchedule, schedule_problems
+from gongkai.text import clean_multiline
 from gongkai.workdays import calendar as package_calendar
 
 ACTION_SAVE = AuditAction.HOLIDAY_SCHEDULE_SAVE
@@ -83,7 +84,7 @@ def holiday_schedule_save(*, schedule: ParsedSchedule, by, source: str) -> Sched
         raise ValidationError(
             [ValidationError(m, code=Code.INVALID) for m in ("节假日安排有问题，未保存：", *problems)]
         )
-    source = " ".join((source or "").split())
+    source = " ".join(clean_multiline(source or "").split())
     if not source:
         raise ValidationError("请写明节假日安排的依据（如通知名称或文件名）", code=Code.REQUIRED)
     year = schedule.year

@@ -1,10 +1,15 @@
 """Applications for disclosure (依申请公开), their events, consultations, fees and letters;
 administrative review and litigation cases."""
 
+import datetime
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from gongkai.cases.applicant import normalised_id_number, normalised_phone
+from gongkai.cases.clock import MAX_EXTENSION_WORKDAYS
 from gongkai.cases.enums import (
     ApplicantKind,
     CaseKind,
@@ -21,7 +26,16 @@ from gongkai.cases.enums import (
     RequestedForm,
     Status,
 )
+from gongkai.cases.fees import MAX_PAGES
+from gongkai.errors import Code
+from gongkai.holiday_notice import FIRST_YEAR, LAST_YEAR
 from gongkai.privacy.fields import EncryptedBinaryField, EncryptedTextField, LookupHashField
+
+
+def validate_calendar_day(day: datetime.date) -> None:
+    """A day of the working-day calendar: within the years a holiday schedule can be entered for."""
+    if isinstance(day, datetime.date) and not FIRST_YEAR - 1 <= day.year <= LAST_YEAR:
+        raise ValidationError(f"日期应在{FIRST_YEAR - 1}年至{LAST_YEAR}年之间", code=Code.OUT_OF_RANGE.value)
 
 
 class Application(models.Model):
@@ -57,7 +71,9 @@ class Application(models.Model):
     clock_start = models.DateField("计时起算日")
     paused_workdays = models.PositiveIntegerField("已暂停的工作日", default=0)
     paused_since = models.DateField("暂停计时自", null=True, blank=True)
-    extension_days = models.PositiveSmallIntegerField("延长工作日", default=0)
+    extension_days = models.PositiveSmallIntegerField(
+        "延长工作日", default=0, validators=[MaxValueValidator(MAX_EXTENSION_WORKDAYS)]
+    )
     due_on = models.DateField("答复期限", null=True, blank=True, db_index=True)
     # due_on counted Monday to Friday in a year whose holiday schedule is not confirmed yet: shown as
     # "预计 …（待节假日安排确认）" and computed again once it is (gongkai.cases.services.estimates)
@@ -144,8 +160,12 @@ class Consultation(models.Model):
 class FeeNotice(models.Model):
     application = models.ForeignKey(Application, related_name="fee_notices", on_delete=models.CASCADE)
     scale = models.CharField("计收方式", max_length=20, choices=FeeScale.choices)
-    quantity = models.PositiveIntegerField("件数或页数")
-    amount = models.DecimalField("金额（元）", max_digits=10, decimal_places=2)
+    quantity = models.PositiveIntegerField(
+        "件数或页数", validators=[MinValueValidator(1), MaxValueValidator(MAX_PAGES)]
+    )
+    amount = models.DecimalField(
+        "金额（元）", max_digits=10, decimal_places=2, validators=[MinValueValidator(0)]
+    )
     calculation = models.TextField("计算过程")
     issued_on = models.DateField("通知日期")
     pay_due_on = models.DateField("缴费期限")
@@ -241,7 +261,7 @@ class ReviewCase(models.Model):
 class CalendarOverride(models.Model):
     """A day the administrator sets when the State Council announces a year's holidays (调休 included)."""
 
-    day = models.DateField("日期", unique=True)
+    day = models.DateField("日期", unique=True, validators=[validate_calendar_day])
     is_workday = models.BooleanField("是否工作日")
     note = models.CharField("说明", max_length=100, blank=True)
 
@@ -255,7 +275,9 @@ class CalendarOverride(models.Model):
 class ConfirmedYear(models.Model):
     """A year whose holiday schedule the administrator has entered: its days not overridden follow the week."""
 
-    year = models.PositiveSmallIntegerField("年份", unique=True)
+    year = models.PositiveSmallIntegerField(
+        "年份", unique=True, validators=[MinValueValidator(FIRST_YEAR), MaxValueValidator(LAST_YEAR)]
+    )
     note = models.CharField("依据", max_length=200, blank=True)
 
     class Meta:

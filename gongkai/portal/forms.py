@@ -76,23 +76,21 @@ def normalize_query_code(text: str) -> str:
     return re.sub(r"[\s\-－—_]", "", text or "").upper()
 
 
-def _query_code(text: str) -> str:
-    code = normalize_query_code(text)
-    if not code:  # typed nothing but blanks and hyphens
-        raise forms.ValidationError("请输入查询码", code="required")
-    return code
+class QueryCodeField(forms.CharField):
+    """A query code as typed (normalize_query_code), before any rule looks at it: the spaces, tabs and
+    hyphens of a code copied from paper or a table are not mistakes."""
+
+    def to_python(self, value):
+        return normalize_query_code(super().to_python(value))
 
 
 class StatusQueryForm(ChineseForm):
-    code = forms.CharField(
+    code = QueryCodeField(
         label="查询码",
         max_length=32,
         help_text="提交申请后在回执上显示的查询码，不区分大小写",
         error_messages={"required": "请输入查询码"},
     )
-
-    def clean_code(self) -> str:
-        return _query_code(self.cleaned_data["code"])
 
 
 class IdentityCheckForm(ChineseForm):
@@ -105,7 +103,9 @@ class IdentityCheckForm(ChineseForm):
         kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
         super().__init__(*args, **kwargs)
 
-    code = forms.CharField(widget=forms.HiddenInput, max_length=32)
+    code = QueryCodeField(
+        widget=forms.HiddenInput, max_length=32, error_messages={"required": "请输入查询码"}
+    )
     id_last4 = forms.CharField(
         label="证件号码后四位",
         max_length=4,
@@ -113,9 +113,6 @@ class IdentityCheckForm(ChineseForm):
         help_text="申请时填写的证件号码（或统一社会信用代码）的最后四位",
         error_messages={"required": "请输入证件号码后四位", "min_length": "请输入证件号码的最后四位"},
     )
-
-    def clean_code(self) -> str:
-        return _query_code(self.cleaned_data["code"])
 
     def clean_id_last4(self) -> str:
         return self.cleaned_data["id_last4"].strip().upper()

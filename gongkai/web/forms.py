@@ -6,6 +6,9 @@ from __future__ import annotations
 import datetime
 
 from django import forms
+from django.core import validators
+from django.core.exceptions import ValidationError
+from django.db import connection
 from django.utils import timezone
 
 from gongkai.cases.applicant import (
@@ -15,6 +18,9 @@ from gongkai.cases.applicant import (
     applicant_problems,
     field_messages,
 )
+from gongkai.cases.services.common import PAST_YEAR_REASON_MAX
+from gongkai.errors import Code
+from gongkai.text import clean_multiline, single_line_problem
 from gongkai.web.attachments import ACCEPT, TYPES_TEXT, CheckedUpload, check_upload, size_label
 
 CHINESE_ERRORS = {
@@ -32,6 +38,102 @@ CHINESE_ERRORS = {
 # Checked by the field's validators: Django uses the field's message of the same code only when the field
 # has one, and by default it has none (its validator's own message is Django's wording).
 _VALIDATOR_CODES = frozenset({"max_length", "min_length", "max_value", "min_value"})
+# A whole number field that names no bounds of its own gets those of a database integer column.
+INTEGER_BOUNDS = (-(2**31), 2**31 - 1)
+
+
+def _single_line(value) -> None:
+    if isinstance(value, str) and (problem := single_line_problem(value)):
+        raise forms.ValidationError(problem, code=Code.INVALID_CHARACTER.value)
+
+
+def _guard_text(field: forms.CharField) -> None:
+    """The text rules of gongkai.text on a text field: a multi-line field (a textarea, shown or hidden) loses
+    its control characters, any other refuses them. They replace Django's own check for NUL only."""
+    field.validators = [
+        v for v in field.validators if not isinstance(v, validators.ProhibitNullCharactersValidator)
+    ]
+    if not isinstance(field.widget, forms.Textarea):
+        field.validators.append(_single_line)
+        return
+    parse = field.to_python
+
+    def to_python(value):
+        value = parse(value)
+        if isinstance(value, str) and value:
+            value = clean_multiline(value)
+            if field.strip:
+                value = value.strip()
+            if value in field.empty_values:
+                return field.empty_value
+        return value
+
+    field.to_python = to_python
+
+
+def _guard_number(field: forms.IntegerField) -> None:
+    low, high = INTEGER_BOUNDS
+    if field.min_value is None:
+        field.min_value = low
+        field.validators.append(validators.MinValueValidator(low))
+    if field.max_value is None:
+        field.max_value = high
+        field.validators.append(validators.MaxValueValidator(high))
+
+
+def valid_key(model_field, value) -> bool:
+    """Could `value` be a value of this key column (an id)? Not when the column's type refuses it (text for
+    a number: the query would raise ValueError), when the database could not hold it (a number beyond the
+    integer column: SQLite raises OverflowError on the query) or when it holds a control character."""
+    try:
+        key = model_field.get_prep_value(model_field.to_python(value))
+    except (ValidationError, ValueError, TypeError):
+        return False
+    if isinstance(key, int):
+        low, high = connection.ops.integer_field_range(model_field.get_internal_type())
+        return (low is None or key >= low) and (high is None or key <= high)
+    return not (isinstance(key, str) and single_line_problem(key))
+
+
+def _guard_model_choice(field: forms.ModelChoiceField) -> None:
+    """Ids the database cannot hold are refused as a choice not on the list, before any query."""
+    meta = field.queryset.model._meta
+    key_field = meta.get_field(field.to_field_name) if field.to_field_name else meta.pk
+    clean = field.clean
+
+    def checked(value):
+        values = value if isinstance(value, list | tuple) else [value]
+        if any(v not in field.empty_values and not valid_key(key_field, v) for v in values):
+            raise ValidationError(CHINESE_ERRORS["invalid_choice"], code="invalid_choice")
+        return clean(value)
+
+    field.clean = checked
+
+
+def apply_input_rules(form: forms.BaseForm) -> None:
+    """The rules every form of the system follows, on a form instance: text fields as gongkai.text says (no
+    control characters kept), whole numbers within a database integer, ids the database can look up.
+    ChineseForm applies them; a form that is not one (the admin's) gets them through `with_input_rules`."""
+    for field in form.fields.values():
+        if isinstance(field, forms.CharField):
+            _guard_text(field)
+        elif isinstance(field, forms.IntegerField):
+            _guard_number(field)
+        elif isinstance(field, forms.ModelChoiceField):
+            _guard_model_choice(field)
+
+
+class InputRulesMixin:
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        apply_input_rules(self)
+
+
+def with_input_rules(form_class: type) -> type:
+    """`form_class` with the input rules (`apply_input_rules`) on every instance."""
+    if issubclass(form_class, InputRulesMixin):
+        return form_class
+    return type(form_class.__name__, (InputRulesMixin, form_class), {"__module__": form_class.__module__})
 
 
 def today() -> datetime.date:
@@ -39,10 +141,12 @@ def today() -> datetime.date:
 
 
 class ChineseForm(forms.Form):
-    """Error messages in Chinese whatever language the browser asks for."""
+    """Error messages in Chinese whatever language the browser asks for; the input rules
+    (`apply_input_rules`) on every field."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        apply_input_rules(self)
         for field in self.fields.values():
             defaults: dict = {}
             for cls in reversed(type(field).__mro__):
@@ -84,7 +188,7 @@ def past_year_reason_field() -> forms.CharField:
     return forms.CharField(
         label="补录或更正理由",
         required=False,
-        max_length=200,
+        max_length=PAST_YEAR_REASON_MAX,
         help_text="日期在以前年度时必填：办理后该年度的统计数据将随之改变",
     )
 

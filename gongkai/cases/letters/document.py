@@ -20,6 +20,7 @@ from gongkai.cases.letters.wording import (
     SEAL,
 )
 from gongkai.report.render.docx import BODY_FONT, TITLE_FONT, add_paragraph, add_run, base_styles, page_setup
+from gongkai.text import xml_safe
 
 # --- document ---
 
@@ -51,8 +52,9 @@ def letter_docx(
     The signature block stays on the page of the last body paragraph."""
     doc = Document(io.BytesIO(_template()))
     props = doc.core_properties
-    props.title = title
-    props.author = props.last_modified_by = agency.name
+    # every other text goes in through add_paragraph/add_run, which drop what XML cannot hold (xml_safe)
+    props.title = xml_safe(title)
+    props.author = props.last_modified_by = xml_safe(agency.name)
     props.language = "zh-CN"
     props.subject = "政府信息公开"
 
@@ -132,9 +134,12 @@ def letter_pdf(
     *, agency, title: str, body: str, issued_on: date | None = None, number: str | None = None
 ) -> bytes:
     """The letter as a PDF with the layout of `letter_docx` (WeasyPrint, Noto CJK)."""
-    from html import escape
+    from html import escape as escape_html
 
     from gongkai.report.render.pdf import html_to_pdf
+
+    def escape(text: str) -> str:
+        return escape_html(xml_safe(text))
 
     lines = [line.strip() for line in body.split("\n") if line.strip()]
     contacts: list[str] = []

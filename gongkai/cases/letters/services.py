@@ -28,11 +28,12 @@ from gongkai.cases.letters.text import letter_placeholders, letter_text
 from gongkai.cases.letters.wording import CONSULTATION_LETTER_GROUNDS, LETTER_GROUNDS
 from gongkai.cases.models import Application, ApplicationEvent, Letter, LetterSequence
 from gongkai.cases.notify import Notice, notify_applicant
-from gongkai.errors import Code, invalid
+from gongkai.errors import Code, clean_text, invalid
 from gongkai.law import Ground, cite
 from gongkai.report.formats import OUTCOMES_BY_CODE
 
 OPEN_STATUSES = (LetterStatus.DRAFT, LetterStatus.PENDING, LetterStatus.APPROVED)
+BODY_MAX = 20_000  # a letter runs to a few pages; far above any real one
 
 
 def _require_write(by, application: Application) -> None:
@@ -53,7 +54,8 @@ def _snapshot(letter: Letter) -> dict:
 
 
 def _clean(title: str, body: str) -> tuple[str, str]:
-    title, body = (title or "").strip(), (body or "").strip()
+    title = clean_text("title", title)
+    body = clean_text("body", body, multiline=True, max_length=BODY_MAX)
     if not title:
         raise invalid("title", Code.REQUIRED, "文书标题不能为空")
     if not body:

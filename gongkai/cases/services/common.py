@@ -17,10 +17,11 @@ from gongkai.cases.enums import Status
 from gongkai.cases.models import Application, ApplicationEvent
 from gongkai.cases.procedure import Step
 from gongkai.cases.selectors import application_facts
-from gongkai.errors import Code, invalid
+from gongkai.errors import Code, clean_text, invalid
 
 QUERY_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud and typed without doubt
 QUERY_CODE_LENGTH = 13  # 31**13 > 2**64
+PAST_YEAR_REASON_MAX = 200
 
 
 def fee_pauses_clock() -> bool:
@@ -57,9 +58,9 @@ def _check_day(on: date, *, field: str = "on", not_before: date | None = None, w
 def past_year_reason(on: date, reason: str, *, what: str = "日期") -> str:
     """A change dated in a year before the current one changes that year's published figures (tables 3
     and 4): it needs a stated reason, which is returned cleaned for the audit record ("" for this year)."""
-    reason = (reason or "").strip()
     if on.year >= _today().year:
         return ""
+    reason = clean_text("past_year_reason", reason, max_length=PAST_YEAR_REASON_MAX)
     if not reason:
         raise invalid(
             "past_year_reason",

@@ -25,7 +25,9 @@ from gongkai.cases.services.common import (
     _sync,
     require_step,
 )
-from gongkai.errors import Code, invalid
+from gongkai.errors import Code, clean_text, invalid
+
+ANSWER_MAX = 2000
 
 # --- consultation (Art. 32, 34) --------------------------------------------------------------------------
 
@@ -35,7 +37,7 @@ def application_start_consultation(
 ) -> Consultation:
     """Send a consultation letter; the clock stops while any consultation is open (Art. 33 (3))."""
     require_write(by, application.agency)
-    party = (party or "").strip()
+    party = clean_text("party", party)
     if kind not in ConsultationKind.values:
         raise invalid("kind", Code.INVALID_CHOICE, "请选择征求意见的类型")
     if not party:
@@ -96,7 +98,7 @@ def application_end_consultation(*, consultation: Consultation, by, on: date, an
     when no other consultation of the application is open."""
     application = consultation.application
     require_write(by, application.agency)
-    answer = (answer or "").strip()
+    answer = clean_text("answer", answer, multiline=True, max_length=ANSWER_MAX)
     with transaction.atomic(durable=True):
         locked = _locked(application)
         require_step(locked, Step.END_CONSULTATION, on=on)

@@ -31,12 +31,13 @@ from gongkai.cases.services.common import (
     _sync,
     require_step,
 )
-from gongkai.errors import Code, invalid
+from gongkai.errors import Code, clean_text, invalid
 from gongkai.law import Ground, cite
 from gongkai.report.formats import OUTCOMES_BY_CODE
 from gongkai.web.attachments import CheckedUpload
 
 CORRECTION_TEXT_MAX = 2000
+ITEMS_MAX = 2000
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ def application_request_correction(
     A notice sent after the 7 working days is recorded and flagged as late (the lateness is a fact to
     keep, not a reason to refuse)."""
     require_write(by, application.agency)
-    items = (items or "").strip()
+    items = clean_text("items", items, multiline=True, max_length=ITEMS_MAX)
     if not items:
         raise invalid("items", Code.REQUIRED, "请写明需要补正的事项")
     cal = work_calendar()
@@ -158,7 +159,7 @@ def application_submit_correction_online(
 ) -> Application:
     """The applicant corrects the application online from the status page (by query code): received today,
     so a fresh clock starts today (Art. 30, 31 (三)). All or nothing, file included."""
-    text = (text or "").strip()
+    text = clean_text("text", text, multiline=True)
     if not text and attachment is None:
         raise invalid("text", Code.REQUIRED, "请填写补正内容或上传补正材料")
     if len(text) > CORRECTION_TEXT_MAX:

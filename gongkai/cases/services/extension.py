@@ -28,7 +28,7 @@ from gongkai.cases.services.common import (
     _record,
     require_step,
 )
-from gongkai.errors import Code, invalid
+from gongkai.errors import Code, clean_text, invalid
 from gongkai.law import Ground, cite
 
 REASON_MAX = 500
@@ -39,7 +39,7 @@ def application_request_extension(
 ) -> ApprovalRequest:
     """Ask for the one extension of at most 20 working days (Art. 33 (2)) with a reason."""
     require_write(by, application.agency)
-    reason = (reason or "").strip()
+    reason = clean_text("reason", reason, multiline=True)
     if not isinstance(days, int) or not 1 <= days <= clock.MAX_EXTENSION_WORKDAYS:
         raise invalid("days", Code.INVALID, f"延长的期限应为1至{clock.MAX_EXTENSION_WORKDAYS}个工作日")
     if not reason:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Q
@@ -13,7 +14,7 @@ from gongkai.audit.services import audit_record
 from gongkai.cases import clock, procedure
 from gongkai.cases.calendar import work_calendar
 from gongkai.cases.enums import EventKind, FeeScale, Status
-from gongkai.cases.fees import MAX_PAGES, fee_calculate
+from gongkai.cases.fees import MAX_PAGES, fee_calculate, yuan
 from gongkai.cases.models import Application, FeeNotice
 from gongkai.cases.notify import Notice, notify_applicant
 from gongkai.cases.procedure import Step
@@ -35,6 +36,12 @@ from gongkai.errors import Code, invalid
 from gongkai.report.formats import OUTCOMES_BY_CODE
 
 # --- 信息处理费 (Art. 42, 国办函〔2020〕109号) -------------------------------------------------------------
+
+
+def amount_max() -> Decimal:
+    """The largest amount the fee notice's column holds (99999999.99 for DECIMAL(10, 2))."""
+    field = FeeNotice._meta.get_field("amount")
+    return Decimal(10) ** (field.max_digits - field.decimal_places) - Decimal(10) ** -field.decimal_places
 
 
 def application_month_ordinal(application: Application) -> int:
@@ -73,8 +80,14 @@ def application_issue_fee_notice(
             "quantity", Code.REQUIRED, "请填写页数" if scale == FeeScale.BY_VOLUME else "件数应为正整数"
         )
     if quantity > MAX_PAGES:
-        raise invalid("quantity", Code.INVALID, f"页数或件数不能超过{MAX_PAGES}，请核对")
+        raise invalid("quantity", Code.OUT_OF_RANGE, f"页数或件数不能超过{MAX_PAGES}，请核对")
     fee = fee_calculate(scale, quantity)
+    if fee.amount > amount_max():
+        raise invalid(
+            "quantity",
+            Code.OUT_OF_RANGE,
+            f"计算出的金额（{yuan(fee.amount)}）超过可记录的上限（{yuan(amount_max())}），请核对页数或件数",
+        )
     if fee.amount <= 0:
         raise invalid(
             "quantity",

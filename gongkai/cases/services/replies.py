@@ -14,7 +14,7 @@ from gongkai.cases.models import Application, Letter
 from gongkai.cases.procedure import Step
 from gongkai.cases.services import common
 from gongkai.cases.services.common import _check_day, _conclude, _json, _locked, _sync, require_step
-from gongkai.errors import Code, invalid
+from gongkai.errors import Code, clean_text, invalid
 from gongkai.report.formats import OUTCOMES_BY_CODE
 
 NOTE_MAX = 2000
@@ -38,7 +38,7 @@ def application_prepare_reply(*, application: Application, by, outcome: str, not
     from gongkai.cases.letters.services import draft_letter
 
     require_write(by, application.agency)
-    note = (note or "").strip()
+    note = clean_text("note", note, multiline=True)
     if len(note) > NOTE_MAX:
         raise invalid("note", Code.TOO_LONG, f"说明不能超过{NOTE_MAX}个字")
     with transaction.atomic(durable=True):

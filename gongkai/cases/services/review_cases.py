@@ -15,7 +15,9 @@ from gongkai.cases.enums import CaseKind, CaseResult
 from gongkai.cases.models import Application, ReviewCase
 from gongkai.cases.services import common
 from gongkai.cases.services.common import _change, _check_day, _sync
-from gongkai.errors import Code, invalid
+from gongkai.errors import Code, clean_text, invalid
+
+NOTE_MAX = 2000
 
 
 def review_case_register(
@@ -31,12 +33,23 @@ def review_case_register(
     past_year_reason: str = "",
 ) -> ReviewCase:
     require_write(by, agency)
-    case_number = (case_number or "").strip()
     errors: dict[str, ValidationError] = {}
+    texts = {}
+    for field, value, multiline, limit in (
+        ("case_number", case_number, False, None),
+        ("body", body, False, ReviewCase._meta.get_field("body").max_length),
+        ("note", note, True, NOTE_MAX),
+    ):
+        try:
+            texts[field] = clean_text(field, value, multiline=multiline, max_length=limit)
+        except ValidationError as error:
+            errors.update(error.error_dict)
+            texts[field] = ""
+    case_number, body, note = texts["case_number"], texts["body"], texts["note"]
     if kind not in CaseKind.values:
         errors["kind"] = ValidationError("请选择案件类型（行政复议或行政诉讼）", code=Code.INVALID_CHOICE)
     if not case_number:
-        errors["case_number"] = ValidationError("请填写案号", code=Code.REQUIRED)
+        errors.setdefault("case_number", ValidationError("请填写案号", code=Code.REQUIRED))
     elif len(case_number) > ReviewCase._meta.get_field("case_number").max_length:
         errors["case_number"] = ValidationError("案号过长", code=Code.TOO_LONG)
     if application is not None and application.agency_id != agency.pk:
@@ -53,9 +66,9 @@ def review_case_register(
             kind=kind,
             case_number=case_number,
             filed_on=filed_on,
-            body=(body or "").strip(),
+            body=body,
             application=application,
-            note=(note or "").strip(),
+            note=note,
         )
         after = {
             "kind": kind,

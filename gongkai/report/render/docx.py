@@ -5,6 +5,9 @@ two-character first-line indent and 22 lines a page, page numbers "— N —" in
 names are the ones an office PC has (方正小标宋简体, 黑体, 仿宋, 宋体); Word and LibreOffice substitute
 an installed CJK font when they are missing. Latin letters and digits use Times New Roman.
 
+Text goes in through `xml_safe` (gongkai.text): a control character stored before the input rules existed
+cannot make a document fail to write.
+
 Headings use the built-in styles so that the navigation pane and readers see them: "Heading 1" is the
 title, "Heading 2" the six sections (the same levels as the HTML h1/h2 and the Markdown #/##).
 """
@@ -36,6 +39,7 @@ from gongkai.report.render.layout import (
     title_lines,
     title_of,
 )
+from gongkai.text import xml_safe
 
 LATIN = "Times New Roman"
 TITLE_FONT = "方正小标宋简体"
@@ -54,9 +58,9 @@ def render_docx(report: AnnualReport) -> bytes:
     page_setup(doc)
     base_styles(doc)
     props = doc.core_properties
-    props.title = title_of(report)
-    props.author = report.agency or ""
-    props.last_modified_by = report.agency or ""
+    props.title = xml_safe(title_of(report))
+    props.author = xml_safe(report.agency or "")
+    props.last_modified_by = xml_safe(report.agency or "")
     props.language = "zh-CN"
     props.subject = "政府信息公开工作年度报告"
 
@@ -66,7 +70,7 @@ def render_docx(report: AnnualReport) -> bytes:
         run = title.add_run()
         if i:
             run.add_break()  # a line break inside the one title paragraph
-        run.add_text(line)
+        run.add_text(xml_safe(line))
     _paragraphs(doc, report.preamble)
     for section in sections_to_print(report):
         add_paragraph(doc, heading(section), style="Heading 2")
@@ -198,7 +202,7 @@ def _indent(ppr, *, chars: float, size_pt: float) -> None:
 def add_paragraph(doc, text: str = "", style: str | None = None):
     """doc.add_paragraph with the style set by its id, looked up once per document: python-docx looks a
     style name up by scanning every style for each paragraph, a third of the time of a letter."""
-    paragraph = doc.add_paragraph(text)
+    paragraph = doc.add_paragraph(xml_safe(text))
     if style and style != "Normal":
         ids = doc.__dict__.setdefault("_style_ids", {})
         if style not in ids:
@@ -208,7 +212,7 @@ def add_paragraph(doc, text: str = "", style: str | None = None):
 
 
 def add_run(paragraph, text: str, east_asia: str, size: float):
-    run = paragraph.add_run(text)
+    run = paragraph.add_run(xml_safe(text))
     _font(run._r.get_or_add_rPr(), east_asia)
     run.font.size = Pt(size)
     return run
@@ -276,5 +280,5 @@ def _table(doc, grid: Grid, size_pt: float) -> None:
         if r in keep:
             paragraph.paragraph_format.keep_with_next = True
         if spec.text:
-            run = paragraph.add_run(spec.text)
+            run = paragraph.add_run(xml_safe(spec.text))
             run.font.size = Pt(size_pt - 1 if spec.kind == "note" else size_pt)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import logging
 
 from django.conf import settings
@@ -12,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -35,7 +34,7 @@ from gongkai.cases.selectors import (
     dashboard_counts,
 )
 from gongkai.report.formats import OUTCOMES_BY_CODE
-from gongkai.web.responses import attachment_header
+from gongkai.web.responses import attachment_header, csv_response
 from gongkai.workbench import casepage
 from gongkai.workbench.forms import (
     ApplicationFilterForm,
@@ -175,47 +174,36 @@ def application_list_view(request):
     return response
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 @login_required
 @require_GET
 def application_export(request):
-    """The filtered list as CSV (UTF-8 with BOM for Excel); ID numbers and phone numbers masked."""
+    """The filtered list as CSV (gongkai.web.responses.csv_response); ID numbers and phone numbers masked."""
     _form, applications, _several = _filtered(request)
-    writer = csv.writer(_Echo())
     head = [
         "申请编号", "受理机关", "收到日期", "申请方式", "申请人类型", "申请人", "身份证明号码", "联系电话",
         "状态", "答复期限", "办结日期", "答复结果",
     ]  # fmt: skip
 
     def rows():
-        yield "\ufeff" + writer.writerow(head)
         for a in applications.iterator(chunk_size=500):
             outcome = OUTCOMES_BY_CODE.get(a.outcome)
             id_number, phone = _masked(a)
-            yield writer.writerow(
-                [
-                    a.number,
-                    a.agency.name,
-                    a.received_on.isoformat(),
-                    a.get_channel_display(),
-                    a.get_applicant_kind_display(),
-                    a.applicant_name,
-                    id_number,
-                    phone,
-                    a.get_status_display(),
-                    a.due_on.isoformat() if a.due_on else "",
-                    a.concluded_on.isoformat() if a.concluded_on else "",
-                    outcome.label if outcome else "",
-                ]
-            )
+            yield [
+                a.number,
+                a.agency.name,
+                a.received_on.isoformat(),
+                a.get_channel_display(),
+                a.get_applicant_kind_display(),
+                a.applicant_name,
+                id_number,
+                phone,
+                a.get_status_display(),
+                a.due_on.isoformat() if a.due_on else "",
+                a.concluded_on.isoformat() if a.concluded_on else "",
+                outcome.label if outcome else "",
+            ]
 
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="applications-{today():%Y%m%d}.csv"'
-    return response
+    return csv_response(head, rows(), filename=f"applications-{today():%Y%m%d}.csv")
 
 
 # --- register -------------------------------------------------------------------------------------------------

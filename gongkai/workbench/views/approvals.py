@@ -15,6 +15,7 @@ from gongkai.agencies.selectors import agencies_visible
 from gongkai.approvals.models import ApprovalRequest, StepName
 from gongkai.approvals.selectors import approvals_awaiting
 from gongkai.approvals.services import approval_decide, handler_of
+from gongkai.text import single_line_problem
 from gongkai.workbench.forms import ApprovalDecisionForm
 from gongkai.workbench.views.shared import several_agencies, today
 
@@ -25,6 +26,16 @@ def can_decide(user, request: ApprovalRequest) -> bool:
     if step is None or not has_role(user, request.agency, step["role"]):
         return False
     return not (step["name"] == StepName.REVIEW and request.requested_by_id == user.pk)
+
+
+def _local_path(url: str, request) -> bool:
+    """Is `url` a path on this site to go back to (the page the decision was taken on)? Anything else, a
+    name or a text, would be taken for a URL pattern's name by redirect()."""
+    return (
+        url.startswith("/")
+        and single_line_problem(url) is None
+        and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()})
+    )
 
 
 @login_required
@@ -52,8 +63,8 @@ def approval_decide_view(request, approval_pk: int):
     )
     if approval is None:
         raise Http404("没有这项审批")
-    back = request.POST.get("next") or handler_of(approval.kind).url(approval)
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+    back = request.POST.get("next") or ""
+    if not _local_path(back, request):
         back = handler_of(approval.kind).url(approval)
     form = ApprovalDecisionForm(request.POST)
     if not form.is_valid():

@@ -36,6 +36,7 @@ from gongkai.holiday_notice import (
     parse_notice,
     parse_schedule_csv,
 )
+from gongkai.text import clean_multiline
 from gongkai.web.attachments import size_label
 from gongkai.web.forms import ChineseForm
 from gongkai.workbench.views.shared import today
@@ -84,6 +85,8 @@ class ScheduleEntryForm(ChineseForm):
             raise forms.ValidationError(f"文件过大（{size_label(upload.size)}），不能超过 1 MB")
         upload.seek(0)
         text = decode_text(upload.read(CSV_MAX_BYTES + 1))
+        if text is not None:
+            text = clean_multiline(text)
         if text is None:
             raise forms.ValidationError(
                 "文件不是 UTF-8 或 GBK 编码的文本，请上传 CSV 文件（可用 Excel 另存为 CSV）"
@@ -98,7 +101,7 @@ class ScheduleEntryForm(ChineseForm):
                     *([f"另有 {more} 处问题未列出"] if more > 0 else []),
                 ]
             )
-        self.source_name = upload.name[:100]
+        self.source_name = " ".join(clean_multiline(upload.name).split())[:100]
         return text
 
     def clean(self):
