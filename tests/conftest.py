@@ -137,15 +137,17 @@ def _clean_platform(request, settings, tmp_path):
     else:
         yield
         return
-    from django.core.cache import cache
+    from django.core.cache import caches
 
     from gongkai.cases.calendar import work_calendar_invalidate
 
     settings.MEDIA_ROOT = tmp_path / "media"
     work_calendar_invalidate()
-    cache.clear()
+    for alias in settings.CACHES:
+        caches[alias].clear()
     yield
-    cache.clear()
+    for alias in settings.CACHES:
+        caches[alias].clear()
     work_calendar_invalidate()
 
 
