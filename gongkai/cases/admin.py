@@ -20,18 +20,7 @@ from gongkai.cases.models import (
     Letter,
     ReviewCase,
 )
-from gongkai.web.admin import InputRulesAdmin, InputRulesInline
-
-
-class ReadOnlyAdmin(InputRulesAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from gongkai.web.admin import InputRulesAdmin, InputRulesInline, ReadOnlyAdmin
 
 
 class ReadOnlyInline(InputRulesInline):

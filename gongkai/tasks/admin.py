@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from django_tasks_db.models import DBTaskResult
 
 from gongkai.tasks.models import PeriodicJob
+from gongkai.web.admin import ReadOnlyAdmin
 
 STATUS_LABELS = {"READY": "等待运行", "RUNNING": "正在运行", "SUCCESSFUL": "已完成", "FAILED": "失败"}
 TASK_LABELS = {
@@ -24,19 +25,8 @@ if admin.site.is_registered(DBTaskResult):
     admin.site.unregister(DBTaskResult)
 
 
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(DBTaskResult)
-class TaskAdmin(ReadOnly):
+class TaskAdmin(ReadOnlyAdmin):
     list_display = ["task", "state", "enqueued", "started", "finished"]
     list_filter = ["status"]
     ordering = ["-enqueued_at"]
@@ -69,7 +59,7 @@ class TaskAdmin(ReadOnly):
 
 
 @admin.register(PeriodicJob)
-class PeriodicJobAdmin(ReadOnly):
+class PeriodicJobAdmin(ReadOnlyAdmin):
     list_display = ["title", "next_run_at", "last_enqueued_at"]
     fields = readonly_fields = ["title", "next_run_at", "last_enqueued_at"]
 

@@ -68,3 +68,16 @@ class InputRulesAdmin(InputRulesMixin, admin.ModelAdmin):
             messages.error(request, "所选的记录有误，请刷新页面后重新选择")
             return None  # the admin then shows the list again
         return super().response_action(request, queryset)
+
+
+class ReadOnlyAdmin(InputRulesAdmin):
+    """Records the admin shows and never changes (they change through the services, or not at all)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
