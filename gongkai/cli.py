@@ -14,6 +14,7 @@ import os
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -162,18 +163,11 @@ def check_files(paths: list[tuple[Path, bool]], previous_path: str | None, progr
 
 
 def _with_progress(items: list, enabled: bool, label: str):
-    if not enabled or len(items) < PROGRESS_FROM or not sys.stderr.isatty() or os.environ.get("CI"):
-        yield from items
-        return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-    with Progress(
-        f"[bold]{label}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=True
-    ) as bar:
-        task = bar.add_task(label, total=len(items))
+    """The items, with a progress bar on a terminal while they are worked through."""
+    with _progress_counter(len(items) if enabled else 0, label) as advance:
         for item in items:
             yield item
-            bar.advance(task)
+            advance()
 
 
 _LOCATION_NAMES = {
@@ -467,23 +461,20 @@ def cmd_keys(args) -> int:
     return EXIT_OK
 
 
-def _progress_counter(total: int, label: str):
-    """A progress bar over `total` items on a terminal; a context manager yielding advance(n)."""
-    from contextlib import contextmanager
+@contextmanager
+def _progress_counter(total: int, label: str) -> Iterator:
+    """A progress bar over `total` items on a terminal (quiet in scripts, CI and for a few items); yields
+    advance(n=1)."""
+    if total < PROGRESS_FROM or not sys.stderr.isatty() or os.environ.get("CI"):
+        yield lambda n=1: None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-    @contextmanager
-    def bar():
-        if total < PROGRESS_FROM or not sys.stderr.isatty() or os.environ.get("CI"):
-            yield lambda n=1: None
-            return
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-        with Progress(f"[bold]{label}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                      transient=True) as progress:  # fmt: skip
-            task = progress.add_task(label, total=total)
-            yield lambda n=1: progress.advance(task, n)
-
-    return bar()
+    with Progress(
+        f"[bold]{label}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=True
+    ) as progress:
+        task = progress.add_task(label, total=total)
+        yield lambda n=1: progress.advance(task, n)
 
 
 def cmd_backup(args) -> int:
@@ -582,6 +573,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     keys.add_argument("--yes", action="store_true", help="不再询问确认")
     keys.set_defaults(func=cmd_keys)
+
     backup = sub.add_parser(
         "backup",
         help="备份数据库和上传的文件（不含密钥），写成一个 .tar.gz 文件",

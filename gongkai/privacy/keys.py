@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -25,6 +26,9 @@ from gongkai.crypto import Keyring, UnusableKey, decode_key, encode_key, new_mas
 KEY_FILE_NAME = "data-key"
 _lock = threading.Lock()
 _cached: tuple[float | None, Keyring] | None = None  # (the key file's mtime when read, the keyring)
+# Every encrypted value read asks for the keyring: look at the key file at most once a second.
+RECHECK_SECONDS = 1.0
+_checked_at = 0.0
 
 
 def key_file() -> Path:
@@ -105,9 +109,13 @@ def _encrypted_data_exists() -> bool:
 def keyring() -> Keyring:
     """The keyring of this process. Keys from a key file are read again when the file changes (a rotation
     by `gongkai keys rotate` reaches the running web and worker processes)."""
-    global _cached
-    version = _file_version()
+    global _cached, _checked_at
     cached = _cached
+    now = time.monotonic()
+    if cached is not None and now - _checked_at < RECHECK_SECONDS:
+        return cached[1]
+    version = _file_version()
+    _checked_at = now
     if cached is None or cached[0] != version:
         with _lock:
             ring = _load()

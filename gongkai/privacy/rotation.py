@@ -10,6 +10,7 @@ old keys. Interrupted, it can simply be run again: every row is rewritten under 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -18,7 +19,14 @@ from django.db import transaction
 
 from gongkai.crypto import encode_key, new_master_key
 from gongkai.privacy.fields import EncryptedBinaryField, EncryptedTextField, LookupHashField
-from gongkai.privacy.keys import key_file, keyring, keyring_reset, read_key_file, write_key_file
+from gongkai.privacy.keys import (
+    RECHECK_SECONDS,
+    key_file,
+    keyring,
+    keyring_reset,
+    read_key_file,
+    write_key_file,
+)
 
 BATCH = 500
 
@@ -81,6 +89,9 @@ def rotate_keys(*, progress: Callable[[int], None] | None = None) -> Rotation:
         new = encode_key(new_master_key())
         write_key_file(path, [new, *read_key_file(path)])
         keyring_reset()
+        # the other processes look at the key file at most once a RECHECK_SECONDS: let them know the new
+        # key before any row is written under it
+        time.sleep(2 * RECHECK_SECONDS)
     summary.key_label = keyring().current.label
     summary.rows = reencrypt_rows(progress=progress)
     summary.files = attachments_reencrypt()

@@ -33,13 +33,12 @@ def _schedule_loop(stop: threading.Event, every: float) -> None:
     connection.close()
 
 
-def run_worker(*, interval: float = 1.0, batch: bool = False, max_tasks: int | None = None) -> int:
-    """Run until stopped (SIGINT/SIGTERM finish the running task first), or with `batch` until the queue is
-    empty. Periodic jobs are enqueued first, and then every SCHEDULE_SECONDS while it runs."""
+def _worker(*, interval: float, batch: bool, max_tasks: int | None = None):
+    """django-tasks-db's worker on the default backend and queue."""
     from django_tasks_db.compat import DEFAULT_TASK_BACKEND_ALIAS, DEFAULT_TASK_QUEUE_NAME
     from django_tasks_db.management.commands.db_worker import Worker
 
-    worker = Worker(
+    return Worker(
         queue_names=[DEFAULT_TASK_QUEUE_NAME],
         interval=interval,
         batch=batch,
@@ -49,6 +48,12 @@ def run_worker(*, interval: float = 1.0, batch: bool = False, max_tasks: int | N
         worker_id=get_random_string(32),
         excluded_queue_names=[],
     )
+
+
+def run_worker(*, interval: float = 1.0, batch: bool = False, max_tasks: int | None = None) -> int:
+    """Run until stopped (SIGINT/SIGTERM finish the running task first), or with `batch` until the queue is
+    empty. Periodic jobs are enqueued first, and then every SCHEDULE_SECONDS while it runs."""
+    worker = _worker(interval=interval, batch=batch, max_tasks=max_tasks)
     if batch:
         enqueue_due_jobs()
         worker.run()
@@ -71,20 +76,10 @@ def run_queued_tasks() -> int:
     run: the worker's own claim-and-run steps without its loop, which also recycles database connections
     (for tests, inside their transaction, and for commands that want their work done before they exit)."""
     from django_tasks_db.compat import DEFAULT_TASK_BACKEND_ALIAS, DEFAULT_TASK_QUEUE_NAME
-    from django_tasks_db.management.commands.db_worker import Worker
     from django_tasks_db.models import DBTaskResult
     from django_tasks_db.utils import exclusive_transaction
 
-    worker = Worker(
-        queue_names=[DEFAULT_TASK_QUEUE_NAME],
-        interval=0,
-        batch=True,
-        backend_name=DEFAULT_TASK_BACKEND_ALIAS,
-        startup_delay=False,
-        max_tasks=None,
-        worker_id=get_random_string(32),
-        excluded_queue_names=[],
-    )
+    worker = _worker(interval=0, batch=True)
     done = 0
     while True:
         ready = DBTaskResult.objects.ready().filter(
