@@ -25,10 +25,22 @@ if admin.site.is_registered(DBTaskResult):
     admin.site.unregister(DBTaskResult)
 
 
+class StatusFilter(admin.SimpleListFilter):
+    title = "状态"
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return list(STATUS_LABELS.items())
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        return queryset.filter(status=value) if value in STATUS_LABELS else queryset
+
+
 @admin.register(DBTaskResult)
 class TaskAdmin(ReadOnlyAdmin):
     list_display = ["task", "state", "enqueued", "started", "finished"]
-    list_filter = ["status"]
+    list_filter = [StatusFilter]
     ordering = ["-enqueued_at"]
     fields = readonly_fields = ["task", "state", "enqueued", "started", "finished", "error"]
 
