@@ -57,6 +57,7 @@ class Code(StrEnum):
     APPROVAL_REQUIRED = "approval_required"
     APPROVAL_LIMIT_PASSED = "approval_limit_passed"
     NOT_CONFIGURED = "not_configured"
+    CONFIRMATION_REQUIRED = "confirmation_required"
 
 
 def invalid(field: str | None, code: Code, message: str) -> ValidationError:

@@ -47,6 +47,12 @@ GONGKAI_DATA_KEY       the key that encrypts applicants' ID numbers, phones, att
                        gets one generated into the data dir (file data-key, owner-only). Never in a backup.
 GONGKAI_DATA_KEYS_OLD  older keys, comma-separated, still read while `gongkai keys rotate` re-encrypts
 GONGKAI_CIPHER         aes-256-gcm (default) or sm4-gcm (商用密码) for newly written data
+The catalog (gongkai.catalog):
+GONGKAI_INDEX_NUMBER_FORMAT  the 索引号 form new items get: placeholders {code} (the agency's 索引号机构代码, else
+                       the organisation code inside its credit code), {year}, {month}, {serial} (default
+                       "{code}/{year}-{serial:05d}", the national 组织机构代码/YYYY-NNNNN)
+GONGKAI_SENSITIVE_WORDS  comma-separated words the pre-submission scan warns about (default none)
+GONGKAI_SITE_NAME / GONGKAI_SITE_ID_CODE  the site's name and 网站标识码 for the 47号 page meta tags
 
 Files: the process creates everything owner-only (umask 077): the data dir, the SQLite database with its
 WAL and SHM files, uploads, keys and backups.
@@ -195,6 +201,7 @@ INSTALLED_APPS = [
     "gongkai.agencies",
     "gongkai.approvals",
     "gongkai.cases",
+    "gongkai.catalog",
     "gongkai.reports",
     "gongkai.web",
     "gongkai.workbench",
@@ -278,6 +285,11 @@ FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 UPLOAD_MAX_BYTES = int(env("GONGKAI_UPLOAD_MAX_MB", "10")) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+INDEX_NUMBER_FORMAT = env("GONGKAI_INDEX_NUMBER_FORMAT", "{code}/{year}-{serial:05d}")
+SENSITIVE_WORDS = tuple(w.strip() for w in env("GONGKAI_SENSITIVE_WORDS").split(",") if w.strip())
+SITE_NAME = env("GONGKAI_SITE_NAME", "政府信息公开平台")
+SITE_ID_CODE = env("GONGKAI_SITE_ID_CODE")
 
 COUNT_START_DAY = env_flag("GONGKAI_COUNT_START_DAY")
 FEE_PAUSES_CLOCK = env_flag("GONGKAI_FEE_PAUSES_CLOCK", True)

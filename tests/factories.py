@@ -120,11 +120,16 @@ def make_tree() -> dict:
             address="中卫市沙坡头区文萃路1号",
             phone="0955-7012345",
             letter_code="沙科信公开",
+            index_code="640502001",
             review_body="中卫市沙坡头区人民政府",
             court="中卫市沙坡头区人民法院",
         ),
         "b": agency_create(
-            name="中卫市沙坡头区教育局", parent=region, phone="0955-7019999", letter_code="沙教信公开"
+            name="中卫市沙坡头区教育局",
+            parent=region,
+            phone="0955-7019999",
+            letter_code="沙教信公开",
+            index_code="640502002",
         ),
     }
     for key in ("a", "b"):

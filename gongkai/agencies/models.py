@@ -16,6 +16,9 @@ class Agency(models.Model):
     credit_code = models.CharField(
         "统一社会信用代码", max_length=18, blank=True, validators=[validate_credit_code]
     )
+    # the prefix of the catalog's 索引号 (gongkai.catalog.index_numbers); blank: the organisation code inside
+    # the credit code
+    index_code = models.CharField("索引号机构代码", max_length=20, blank=True)
     is_supervisor = models.BooleanField("政务公开主管部门", default=False)
     office_name = models.CharField("政府信息公开工作机构", max_length=100, blank=True)
     address = models.CharField("办公地址", max_length=200, blank=True)

@@ -15,6 +15,7 @@ from gongkai.agencies.models import Role
 class Kind(models.TextChoices):
     LETTER = "letter", "文书出具"
     EXTENSION = "extension", "延期答复"
+    CATALOG_ITEM = "catalog_item", "主动公开保密审查"
 
 
 class StepName(models.TextChoices):

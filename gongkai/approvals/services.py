@@ -43,6 +43,11 @@ DEFAULT_STEPS: dict[str, tuple[dict, ...]] = {
     ),
     # Art. 33 (2): an extension needs the consent of the head of the disclosure office
     Kind.EXTENSION: ({"name": StepName.APPROVE, "role": Role.HEAD},),
+    # 先审查、后公开: a reviewer's 保密审查, then a leader of the unit approves the publication
+    Kind.CATALOG_ITEM: (
+        {"name": StepName.REVIEW, "role": Role.REVIEWER},
+        {"name": StepName.APPROVE, "role": Role.HEAD},
+    ),
 }
 # Steps a policy may not go without, whatever the agency configures.
 REQUIRED_LAST_ROLE = {Kind.EXTENSION: Role.HEAD}

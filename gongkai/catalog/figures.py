@@ -1,0 +1,172 @@
+"""The proactive-disclosure figures of an agency and year, from the records, as the annual report states
+them: subsection （二）主动公开政府信息情况 (total, per channel with 原创/转载, website items per column) and
+table 2 in the codes of that year's layout (docs/data-format.md). A few GROUP BY queries, whatever the size.
+
+Counting, one rule each:
+- an item counts in the year of its 发布日期 on every channel it went out on, if it was published (a
+  withdrawn item was published all the same); a post counts in the year of its date on its account's
+  platform; the total is the sum over channels, so the parts add up by construction;
+- website items are also counted per column, by the first-level column under 法定主动公开内容 or the
+  first-level column itself (the way reports list them), named as the agency named it;
+- table 2, 第二十条第（一）项 from the items whose 文件类别 is 规章 or 行政规范性文件, by 成文日期 and by the date
+  they lapsed or were repealed (a 失效 document is no longer in force, like a 废止 one):
+  2021: 本年制发 = written in the year, 本年废止 = lapsed or repealed in the year, 现行有效 = written by the
+  year's end and not lapsed or repealed by then — so this year's 现行有效 = last year's + 制发 − 废止 (R6);
+  2019: 本年新制作 = written in the year, 本年新公开 = published in the year, 对外公开总数量 = published by
+  the year's end;
+- the other blocks are the figures entered for the year (gongkai.catalog.services.art20); a cell nobody
+  entered is 0 and is listed in `unentered`, for the report builder to ask about.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Q
+
+from gongkai.catalog.enums import Channel, ItemStatus, Platform, StatutoryKind, Validity
+from gongkai.catalog.models import Art20Figure, Column, Item, Post
+from gongkai.catalog.services.art20 import entered_cells
+from gongkai.report.formats import format_for_year
+
+PUBLISHED = (ItemStatus.PUBLISHED, ItemStatus.WITHDRAWN)
+KIND_ROWS = {StatutoryKind.REGULATION: "regulations", StatutoryKind.NORMATIVE: "normative_documents"}
+# the order reports list channels in
+CHANNEL_ORDER = [Channel.WEBSITE.label, *Platform.labels, *(c.label for c in Channel if c != Channel.WEBSITE)]
+
+
+@dataclass(frozen=True)
+class ChannelFigure:
+    name: str
+    total: int
+    original: int | None = None  # None: not counted for this channel (items have no 原创/转载)
+    reposted: int | None = None
+
+
+@dataclass
+class ProactiveFigures:
+    agency_id: int
+    year: int
+    format: str
+    channels: list[ChannelFigure]
+    columns: list[tuple[str, int]]
+    table2: dict[str, dict[str, int | Decimal]]
+    unentered: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(c.total for c in self.channels)
+
+    def as_json(self) -> dict:
+        def number(v):
+            return float(v) if isinstance(v, Decimal) and v != v.to_integral_value() else int(v)
+
+        return {
+            "total": self.total,
+            "channels": [
+                {"name": c.name, "total": c.total, "original": c.original, "reposted": c.reposted}
+                for c in self.channels
+            ],
+            "columns": [{"name": name, "total": total} for name, total in self.columns],
+            "table2": {row: {col: number(v) for col, v in cols.items()} for row, cols in self.table2.items()},
+        }
+
+
+def _year_range(year: int) -> tuple[dt.date, dt.date]:
+    return dt.date(year, 1, 1), dt.date(year, 12, 31)
+
+
+def report_columns(agency_id: int) -> dict[int, Column]:
+    """Column id → the column a report lists it under (the child of 法定主动公开内容, or the first level)."""
+    columns = {c.pk: c for c in Column.objects.filter(agency_id=agency_id)}
+    top: dict[int, Column] = {}
+    for column in columns.values():
+        current = column
+        while current.parent_id is not None:
+            parent = columns[current.parent_id]
+            if parent.parent_id is None and parent.code == "statutory":
+                break
+            current = parent
+        top[column.pk] = current
+    return top
+
+
+def _channel_figures(
+    agency_id: int, start: dt.date, end: dt.date
+) -> tuple[list[ChannelFigure], list[tuple[str, int]]]:
+    items = Item.objects.filter(
+        agency_id=agency_id, status__in=PUBLISHED, published_on__range=(start, end)
+    ).values_list("column_id", "channels")
+    per_channel: dict[str, int] = defaultdict(int)
+    per_column: dict[int, int] = defaultdict(int)
+    for column_id, channels in items.iterator(chunk_size=5000):
+        for channel in channels or ():
+            per_channel[channel] += 1
+        if Channel.WEBSITE in (channels or ()):
+            per_column[column_id] += 1
+    figures = [ChannelFigure(Channel(c).label, n) for c, n in per_channel.items() if c in Channel.values]
+    posts = (
+        Post.objects.filter(account__agency_id=agency_id, posted_on__range=(start, end))
+        .values("account__platform")
+        .annotate(total=Count("id"), original=Count("id", filter=Q(original=True)))
+    )
+    for row in posts:
+        total, original = row["total"], row["original"]
+        figures.append(
+            ChannelFigure(Platform(row["account__platform"]).label, total, original, total - original)
+        )
+    figures.sort(key=lambda c: CHANNEL_ORDER.index(c.name))
+    tops = report_columns(agency_id)
+    by_name: dict[int, tuple[Column, int]] = {}
+    for column_id, count in per_column.items():
+        top = tops[column_id]
+        previous = by_name.get(top.pk, (top, 0))[1]
+        by_name[top.pk] = (top, previous + count)
+    columns = [(c.name, n) for c, n in sorted(by_name.values(), key=lambda cn: (cn[0].position, cn[0].pk))]
+    return figures, columns
+
+
+def _item1(agency_id: int, fmt_code: str, start: dt.date, end: dt.date) -> dict[str, dict[str, int]]:
+    gone = Q(validity__in=(Validity.LAPSED, Validity.REPEALED))
+    documents = Item.objects.filter(
+        agency_id=agency_id, status__in=PUBLISHED, statutory_kind__in=list(KIND_ROWS)
+    )
+    if fmt_code == "2021":
+        counts = documents.values("statutory_kind").annotate(
+            issued=Count("id", filter=Q(written_on__range=(start, end))),
+            repealed=Count("id", filter=gone & Q(validity_changed_on__range=(start, end))),
+            in_force=Count("id", filter=Q(written_on__lte=end) & ~(gone & Q(validity_changed_on__lte=end))),
+        )
+        columns = ("issued", "repealed", "in_force")
+    else:
+        counts = documents.values("statutory_kind").annotate(
+            made=Count("id", filter=Q(written_on__range=(start, end))),
+            published=Count("id", filter=Q(published_on__range=(start, end))),
+            total_published=Count("id", filter=Q(published_on__lte=end)),
+        )
+        columns = ("made", "published", "total_published")
+    table = {row: dict.fromkeys(columns, 0) for row in KIND_ROWS.values()}
+    for row in counts:
+        table[KIND_ROWS[row["statutory_kind"]]] = {c: row[c] for c in columns}
+    return table
+
+
+def proactive_figures(*, agency_id: int, year: int) -> ProactiveFigures:
+    fmt = format_for_year(year)
+    start, end = _year_range(year)
+    channels, columns = _channel_figures(agency_id, start, end)
+    table2 = _item1(agency_id, fmt.code, start, end)
+    entered = {(f.row, f.column): f.value for f in Art20Figure.objects.filter(agency_id=agency_id, year=year)}
+    unentered = []
+    for row, row_label, column, col in entered_cells(year):
+        value = entered.get((row, column))
+        if value is None:
+            unentered.append(f"{row_label}“{col.label}”")
+        value = value if value is not None else Decimal(0)
+        table2.setdefault(row, {})[column] = value if col.kind == "money" else int(value)
+    # rows in the layout's order
+    ordered = {row.code: table2[row.code] for block in fmt.table2 for row in block.rows}
+    return ProactiveFigures(agency_id, year, fmt.code, channels, columns, ordered, unentered)
