@@ -17,6 +17,9 @@ Articles are those of the 《中华人民共和国政府信息公开条例》 (�
   internal affairs, (2) process information and enforcement files;
 - Art. 42 (1) 信息处理费 only when quantity or frequency clearly exceed a reasonable range; the measures are
   国办函〔2020〕109号 (《政府信息公开信息处理费管理办法》).
+- Art. 12 the 指南 and 目录; Art. 20 what every agency publishes proactively; Art. 26 publication within 20
+  working days of forming or change, unless a law sets another period (the 预算法, Art. 14: budgets and
+  final accounts within 20 days of approval).
 - Art. 2 defines 政府信息 (information an agency made or obtained in its work): a request to confirm or
   re-issue information the applicant already has asks for no 政府信息 (derived; the Regulations have no
   article on it).
@@ -105,6 +108,10 @@ class Ground(StrEnum):
     NOT_GOVERNMENT_INFORMATION = "not_government_information"  # Art. 2 (derived)
     FEE = "fee"  # Art. 42 (1)
     FEE_MEASURES = "fee_measures"  # 国办函〔2020〕109号
+    GUIDE = "guide"  # Art. 12: the 指南 and the 目录
+    PROACTIVE_CONTENT = "proactive_content"  # Art. 20: what every agency publishes
+    PUBLISH_PERIOD = "publish_period"  # Art. 26: within 20 working days
+    BUDGET_PUBLICATION = "budget_publication"  # 预算法 Art. 14: 20 days after approval
 
 
 CITATIONS: dict[Ground, Citation] = {
@@ -137,6 +144,10 @@ CITATIONS: dict[Ground, Citation] = {
     Ground.NOT_GOVERNMENT_INFORMATION: Citation(2),
     Ground.FEE: Citation(42, 1),
     Ground.FEE_MEASURES: Citation(document=FEE_NOTICE_NUMBER),
+    Ground.GUIDE: Citation(12),
+    Ground.PROACTIVE_CONTENT: Citation(20),
+    Ground.PUBLISH_PERIOD: Citation(26),
+    Ground.BUDGET_PUBLICATION: Citation(document="《中华人民共和国预算法》第十四条"),
 }
 
 

@@ -67,6 +67,6 @@ class AuditAction(models.TextChoices):
     MEDIA_ACCOUNT_SAVE = "media.account_save", "保存政务新媒体账号"
     MEDIA_POST_SAVE = "media.post_save", "登记政务新媒体发布"
     MEDIA_POSTS_IMPORT = "media.posts_import", "导入政务新媒体发布"
-    ART20_FIGURE_SAVE = "art20.figure_save", "保存第二十条统计数据"
+    ART20_FIGURE_SAVE = "art20.figure_save", "保存主动公开事项统计数据"
     API_TOKEN_CREATE = "api_token.create", "签发接口令牌"
     API_TOKEN_REVOKE = "api_token.revoke", "吊销接口令牌"

@@ -235,7 +235,7 @@ class Art20Figure(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "第二十条统计数据"
+        verbose_name = verbose_name_plural = "主动公开事项统计数据"
         constraints = [
             models.UniqueConstraint(fields=["agency", "year", "row", "column"], name="art20_figure_unique")
         ]

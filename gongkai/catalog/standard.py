@@ -3,12 +3,14 @@
 法定主动公开内容, each with its update cycle (the 19号 inspection windows: 动态 2 weeks, 通知公告/政策
 6 months; a county monitor's maxima for the rest) and its Art. 26 period when a law sets another one.
 
-Pure: no Django. `gongkai.catalog.services.catalog_bootstrap` creates these columns for an agency.
+Pure: no Django (the legal citations come from gongkai.law). `gongkai.catalog.services.catalog_bootstrap` creates these columns for an agency.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+from gongkai.law import Ground, cite
 
 
 @dataclass(frozen=True)
@@ -25,9 +27,9 @@ class PublishLimit:
 
 
 # Art. 26: 20 working days, unless a law sets another period.
-ART26 = PublishLimit(20, True, "《政府信息公开条例》第二十六条")
+ART26 = PublishLimit(20, True, cite(Ground.PUBLISH_PERIOD))
 # 预算法 第十四条: budgets and final accounts within 20 days of approval.
-BUDGET_LAW = PublishLimit(20, False, "《预算法》第十四条，批准后二十日内")
+BUDGET_LAW = PublishLimit(20, False, f"{cite(Ground.BUDGET_PUBLICATION)}，批准后二十日内")
 
 
 @dataclass(frozen=True)

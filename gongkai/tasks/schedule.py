@@ -35,7 +35,7 @@ PERIODIC: tuple[Periodic, ...] = (
         "daily_sweep", "gongkai.cases.tasks.daily_sweep", dt.time(2, 30), "每日清理（孤立附件、过期任务记录）"
     ),
     Periodic(
-        "catalog_daily", "gongkai.catalog.tasks.daily_check", dt.time(1, 0), "目录定时发布补漏与栏目更新检查"
+        "catalog_daily", "gongkai.catalog.tasks.daily_check", dt.time(7, 30), "目录定时发布补漏与栏目更新检查"
     ),
     Periodic("deadline_reminders", "gongkai.cases.tasks.remind_staff", dt.time(8, 0), "到期提醒邮件"),
 )

@@ -45,8 +45,8 @@ class Migration(migrations.Migration):
                 ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='art20_figures', to='agencies.agency', verbose_name='机关')),
             ],
             options={
-                'verbose_name': '第二十条统计数据',
-                'verbose_name_plural': '第二十条统计数据',
+                'verbose_name': '主动公开事项统计数据',
+                'verbose_name_plural': '主动公开事项统计数据',
             },
         ),
         migrations.CreateModel(

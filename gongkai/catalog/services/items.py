@@ -129,7 +129,7 @@ def clean_fields(data: Mapping, *, agency: Agency) -> dict:
         raise invalid(
             "written_on",
             Code.REQUIRED,
-            f"{StatutoryKind(kind).label}须填写成文日期（计入年度报告第二十条第（一）项）",
+            f"{StatutoryKind(kind).label}须填写成文日期（计入年度报告表二的制发、废止和现行有效件数）",
         )
     channels = list(dict.fromkeys(data.get("channels") or [Channel.WEBSITE]))
     if unknown := [c for c in channels if c not in Channel.values]:
