@@ -9,6 +9,7 @@ that agency only).
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 from django.db import IntegrityError, transaction
@@ -28,6 +29,7 @@ from gongkai.law import FEE_MEASURES, REGULATIONS_INTRO
 
 BODY_MAX = 200_000
 NOTE_MAX = 200
+_BLOCK_END = re.compile(r"(</(?:p|h2|h3|li|ul|ol)>|<(?:ul|ol)>)")
 # columns that the guide describes in words of their own, not as catalog columns
 _NOT_LISTED = {"apply"}
 
@@ -134,8 +136,10 @@ def guide_default_html(agency: Agency) -> str:
 投诉、举报，也可以依法申请行政复议或者提起行政诉讼（《条例》第五十一条）。</p>
 {remedies}
 """
-    # one paragraph per source line joined up again: the line breaks above are only for the reader of this code
-    return html.sanitise("".join(line.strip() for line in body.splitlines()))
+    # the source lines joined up again (their breaks are only for the reader of this code), then one block a
+    # line, so that the staff who edit the guide's HTML can find their way in it
+    joined = "".join(line.strip() for line in body.splitlines())
+    return html.sanitise(_BLOCK_END.sub(r"\1\n", joined))
 
 
 def guide_versions(*, agency: Agency):

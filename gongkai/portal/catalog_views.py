@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 from xml.sax.saxutils import escape
 
 from django.conf import settings
+from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -36,6 +37,7 @@ from gongkai.catalog.public import (
     public_agency,
     public_attachment,
     public_attachments,
+    public_column_counts,
     public_column_tree,
     public_item,
     public_items,
@@ -67,6 +69,28 @@ CONTENT_TYPES_MORE = {
     "txt": "text/plain; charset=utf-8",
     "jpeg": "image/jpeg",
 }
+
+
+# The counts in the column tree and the choices of the filters may be a minute old (per process): each is a
+# pass over all of an agency's published items, too much for every page view of a large catalog. The lists
+# themselves are always read afresh.
+FACETS_SECONDS = 60
+
+
+def _tree(agency: Agency) -> ColumnTree:
+    counts = caches["pages"].get_or_set(
+        f"catalog:counts:{agency.pk}", lambda: public_column_counts(agency=agency), FACETS_SECONDS
+    )
+    return public_column_tree(agency=agency, counts=counts)
+
+
+def _facets(agency: Agency) -> tuple[list[str], list[int]]:
+    """The 主题分类 and the years the filters offer."""
+    return caches["pages"].get_or_set(
+        f"catalog:facets:{agency.pk}",
+        lambda: (public_topics(agency=agency), public_years(agency=agency)),
+        FACETS_SECONDS,
+    )
 
 
 def _agency(agency_pk) -> Agency:
@@ -115,7 +139,7 @@ def _page(request, items) -> tuple:
 @require_safe
 def section(request, agency_pk: int):
     agency = _agency(agency_pk)
-    tree = public_column_tree(agency=agency)
+    tree = _tree(agency)
     latest = list(public_items(agency=agency)[:LATEST])
     _attach_columns(latest, tree)
     return render(
@@ -137,7 +161,7 @@ def _attach_columns(items, tree: ColumnTree) -> None:
 @require_safe
 def guide(request, agency_pk: int):
     agency = _agency(agency_pk)
-    tree = public_column_tree(agency=agency)
+    tree = _tree(agency)
     current = guide_current(agency)
     return render(
         request,
@@ -153,13 +177,13 @@ def guide(request, agency_pk: int):
 def catalog(request, agency_pk: int):
     """The whole 目录 of the agency: every published item, by 主题分类 and year."""
     agency = _agency(agency_pk)
-    return _browse(request, agency, public_column_tree(agency=agency), None)
+    return _browse(request, agency, _tree(agency), None)
 
 
 @require_safe
 def column(request, agency_pk: int, column_pk: int):
     agency = _agency(agency_pk)
-    tree = public_column_tree(agency=agency)
+    tree = _tree(agency)
     node = tree.get(column_pk)
     if node is None:  # not a column of this agency
         raise Http404("该栏目不存在")
@@ -169,8 +193,7 @@ def column(request, agency_pk: int, column_pk: int):
 
 
 def _browse(request, agency: Agency, tree: ColumnTree, node: ColumnNode | None):
-    topics = public_topics(agency=agency)
-    years = public_years(agency=agency)
+    topics, years = _facets(agency)
     topic, year = _filters(request, topics, years)
     items = public_items(agency=agency, column_ids=node.ids() if node else None, topic=topic, year=year)
     page, links = _page(request, items)
@@ -189,7 +212,7 @@ def _browse(request, agency: Agency, tree: ColumnTree, node: ColumnNode | None):
 @require_safe
 def annual(request, agency_pk: int):
     agency = _agency(agency_pk)
-    tree = public_column_tree(agency=agency)
+    tree = _tree(agency)
     node = tree.by_code.get("annual")
     items = public_items(agency=agency, column_ids=node.ids()) if node else public_items(agency=agency).none()
     page, links = _page(request, items)
@@ -210,7 +233,7 @@ def item(request, pk: int):
     found = public_item(pk=pk)
     if found is None:
         raise Http404("该信息不存在或未公开")
-    tree = public_column_tree(agency=found.agency, counts=False)
+    tree = public_column_tree(agency=found.agency)
     node = tree.by_id.get(found.column_id)
     withdrawn = found.status == ItemStatus.WITHDRAWN
     return render(
@@ -268,8 +291,7 @@ def _absolute(path: str) -> str:
 def feed(request, agency_pk: int, column_pk: int):
     """Atom feed of a column (and the columns below it): its latest published items."""
     agency = _agency(agency_pk)
-    tree = public_column_tree(agency=agency, counts=False)
-    node = tree.get(column_pk)
+    node = public_column_tree(agency=agency).get(column_pk)
     if node is None:
         raise Http404("该栏目不存在")
     items = list(public_items(agency=agency, column_ids=node.ids())[:FEED_SIZE])

@@ -15,6 +15,7 @@ from playwright.sync_api import Page, expect
 from gongkai.catalog.enums import Validity
 from gongkai.catalog.models import Item
 from gongkai.catalog.services import column_update, item_set_validity, item_withdraw
+from tests import factories
 from tests.catalog import conftest as catalog_fixtures
 from tests.portal.test_catalog_pages import PDF, add_attachment
 
@@ -188,3 +189,27 @@ def test_script_in_a_body_does_not_run(browser, catalog):
         assert any(v.startswith("script-src") for v in violations), violations
     finally:
         context.close()
+
+
+def test_clerk_edits_the_guide_and_the_public_page_shows_the_new_version(page: Page, catalog, screenshots):
+    base, agency = catalog["base"], catalog["agency"]
+    page.goto(f"{base}/workbench/login/")
+    page.get_by_label("用户名").fill("clerk_a")
+    page.get_by_label("密码").fill(factories.PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.get_by_role("navigation", name="主导航").get_by_role("link", name="公开指南").click()
+    expect(page.get_by_role("heading", level=1, name="政府信息公开指南")).to_be_visible()
+    source = page.get_by_label("指南正文")
+    expect(source).to_contain_text("中卫市沙坡头区文萃路1号")  # the generated guide as the starting point
+    source.fill(source.input_value().replace("中卫市沙坡头区文萃路1号", "中卫市沙坡头区文萃路8号"))
+    page.get_by_label("修订说明").fill("办公地址变更")
+    page.get_by_role("button", name="预览").click()
+    expect(page.get_by_role("region", name="预览（尚未保存）")).to_contain_text("文萃路8号")
+    page.screenshot(path=screenshots / "catalog-workbench-guide-preview.png", full_page=True)
+    page.get_by_role("button", name="保存为新版本").click()
+    expect(page.locator(".messages")).to_contain_text("已保存为第1版")
+    expect(page.get_by_role("region", name="版本记录")).to_contain_text("办公地址变更")
+    page.screenshot(path=screenshots / "catalog-workbench-guide.png", full_page=True)
+    page.goto(f"{base}/gongkai/{agency.pk}/guide/")
+    expect(page.locator(".doc-number")).to_contain_text("第1版 · 2026年11月27日更新")
+    expect(page.locator(".doc-body")).to_contain_text("文萃路8号")

@@ -229,7 +229,11 @@ def test_column_lists_its_own_and_its_subcolumns_items_by_topic_and_year(client,
     bulk_published(tree["a"], columns["other_documents"], 3, start=dt.date(2025, 6, 1), topic="科技")
     policy = text(client.get(column_url(columns["policy"])))
     assert "科技创新券管理办法" in policy and "教育帮扶工作方案" in policy and "批量信息0001" in policy
-    assert "行政规范性文件" in policy  # the subcolumns
+    assert "行政规范性文件" in policy  # the subcolumns, with the number of items in each
+    assert re.search(r"其他文件<span class=\"count\"><span class=\"visually-hidden\">（</span>4<", policy)
+    assert re.search(
+        r"政策文件</span><span class=\"count\"><span class=\"visually-hidden\">（</span>5<", policy
+    )
     by_topic = text(client.get(column_url(columns["policy"]), {"topic": "教育"}))
     assert "教育帮扶工作方案" in by_topic and "科技创新券管理办法" not in by_topic
     by_year = text(client.get(column_url(columns["policy"]), {"year": "2025"}))
