@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import secrets
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from gongkai.agencies.models import Agency
 from gongkai.agencies.selectors import public_agencies_accepting_online, public_agency_accepting_online
 from gongkai.cases import procedure
 from gongkai.cases.enums import EventKind, LetterKind, LetterStatus
 from gongkai.cases.models import Application, ApplicationEvent, FeeNotice, Letter
+from gongkai.catalog.models import Column
 
 __all__ = [
     "public_agencies_accepting_online",
+    "public_agencies_on_home",
     "public_agency_accepting_online",
     "public_application_by_query_code",
     "public_correction_request",
@@ -22,6 +25,19 @@ __all__ = [
     "public_open_fee_notice",
     "public_reply_letter",
 ]
+
+
+def public_agencies_on_home() -> QuerySet[Agency]:
+    """The agencies the home page lists: those with a 政府信息公开 section (`has_catalog`) or that take online
+    applications (`accepting`), in the tree's order. One query."""
+    accepting = public_agencies_accepting_online().filter(pk=OuterRef("pk"))
+    return (
+        Agency.objects.annotate(
+            accepting=Exists(accepting), has_catalog=Exists(Column.objects.filter(agency=OuterRef("pk")))
+        )
+        .filter(Q(accepting=True) | Q(has_catalog=True))
+        .order_by("path")
+    )
 
 
 def public_application_by_query_code(*, code: str) -> Application | None:

@@ -24,7 +24,7 @@ from gongkai.portal.forms import (
     StatusQueryForm,
 )
 from gongkai.portal.selectors import (
-    public_agencies_accepting_online,
+    public_agencies_on_home,
     public_agency_accepting_online,
     public_application_by_query_code,
     public_correction_request,
@@ -70,7 +70,7 @@ def home(request):
     return render(
         request,
         "portal/home.html",
-        {"agencies": public_agencies_accepting_online(), "query_form": StatusQueryForm(), "nav": "home"},
+        {"agencies": public_agencies_on_home(), "query_form": StatusQueryForm(), "nav": "home"},
     )
 
 

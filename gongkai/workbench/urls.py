@@ -44,5 +44,6 @@ urlpatterns = [
     path("annual/", views.annual_tables_view, name="annual_tables"),
     path("annual/download.<str:to>", views.annual_tables_download, name="annual_tables_download"),
     path("settings/", views.agency_settings, name="agency_settings"),
+    path("guide/", views.guide_edit, name="guide_edit"),
     path("holidays/", views.holidays, name="holidays"),
 ]

@@ -128,6 +128,7 @@ class World:
     approvals: list
     attachments: list  # (application pk, name)
     id_last4: dict[str, str] = field(default_factory=dict)
+    catalog: dict = field(default_factory=dict)  # URL parameters of the public catalog pages
 
 
 @pytest.fixture
@@ -197,6 +198,7 @@ def world(fast_passwords, tree, clerk, reviewer, head, admin_a, supervisor, cler
     LoginFailure.objects.create(username="clerk_a", ip="127.0.0.1")
     CalendarOverride.objects.create(day=dt.date(2027, 2, 5), is_workday=False, note="春节")
     ConfirmedYear.objects.create(year=2027, note="国务院办公厅关于2027年部分节假日安排的通知")
+    catalog = _catalog(a, clerk, reviewer, head, on)
     everything = {
         "anonymous": None, "clerk": clerk, "reviewer": reviewer, "head": head, "admin_a": admin_a,
         "supervisor": supervisor, "superuser": superuser,
@@ -211,7 +213,35 @@ def world(fast_passwords, tree, clerk, reviewer, head, admin_a, supervisor, cler
         approvals=list(ApprovalRequest.objects.filter(status="pending")),
         attachments=[(online.pk, x.key) for x in attachments_of(application=online)],
         id_last4={v.query_code: v.id_number[-4:] for v in apps.values()},
+        catalog=catalog,
     )
+
+
+def _catalog(agency, clerk, reviewer, head, on) -> dict:
+    """Agency a's catalog with a published item and its file: the public 政府信息公开 pages' parameters."""
+    from gongkai.catalog.attachments import attachment_path
+    from gongkai.catalog.models import Column, ItemAttachment
+    from gongkai.catalog.services import catalog_bootstrap, item_create, item_submit
+
+    catalog_bootstrap(agency=agency)
+    column = Column.objects.get(agency=agency, code="other_documents")
+    item = item_create(
+        agency=agency, column=column, by=clerk,
+        data={"title": "关于印发科技扶贫工作方案的通知", "formed_on": on, "topic": "科技", "body": "<p>正文</p>"},
+    )  # fmt: skip
+    item_submit(item=item, by=clerk, method="政府网站", scope="社会公众")
+    for user in (reviewer, head):
+        approval_decide(request=pending_request(subject=item), by=user, approved=True, on=on)
+    key = "c0ffee00c0ffee00c0ffee00c0ffee00"
+    attachment_path(key).parent.mkdir(parents=True, exist_ok=True)
+    attachment_path(key).write_bytes(b"%PDF-1.4\n%%EOF\n")
+    ItemAttachment.objects.create(item=item, key=key, name="方案.pdf", extension="pdf", size=14)
+    return {
+        "portal:catalog_item": [{"pk": item.pk}],
+        "portal:catalog_attachment": [{"pk": item.pk, "key": key}],
+        "column_pk": [column.pk],
+        "bucket": [item.pk // 50_000],
+    }
 
 
 # --- URL parameters from the world ------------------------------------------------------------------------
@@ -221,6 +251,8 @@ def candidate_kwargs(route: walk.Route, w: World) -> list[dict] | None:
     """The URL parameters to open a route with, from the world's objects; None for parameters it does not
     know (the test then fails and names them)."""
     params = set(route.params)
+    if route.name in w.catalog:
+        return w.catalog[route.name]
     groups: list[list[dict]] = []
     apps = list(w.applications.values())
     if {"pk", "letter_pk"} <= params:
@@ -243,6 +275,8 @@ def candidate_kwargs(route: walk.Route, w: World) -> list[dict] | None:
         "to": ["docx", "pdf", "json", "xlsx"],
         "app_label": sorted({m._meta.app_label for m in admin.site._registry}),
         "id": [u.pk for u in w.users.values() if u is not None][:2],
+        "column_pk": w.catalog.get("column_pk", []),
+        "bucket": w.catalog.get("bucket", []),
     }
     model_admin = getattr(route.callback, "model_admin", None)
     if "object_id" in params and model_admin is not None:
@@ -269,6 +303,8 @@ def extra_queries(route: walk.Route, w: World) -> list[str]:
         "workbench:application_list": ["?q=张&status=received&year=2026&page=1"],
         "workbench:application_export": ["?q=张&year=2026"],
         "workbench:review_case_list": ["?page=1"],
+        "portal:catalog": ["?topic=科技&year=2026&page=1"],
+        "workbench:guide_edit": [f"?agency={a.pk}&version=1", f"?agency={a.pk}&default=1"],
         "workbench:annual_tables": [f"?agency={a.pk}&year=2025"],
         "workbench:annual_tables_download": [f"?agency={a.pk}&year=2025"],
         "admin:autocomplete": ["?term=张&app_label=agencies&model_name=membership&field_name=user"],

@@ -69,7 +69,7 @@ def test_a_fault_shows_the_chinese_500_page_and_is_logged(monkeypatch, caplog):
     def broken():
         raise RuntimeError("a fault of ours")
 
-    monkeypatch.setattr(portal_views, "public_agencies_accepting_online", broken)
+    monkeypatch.setattr(portal_views, "public_agencies_on_home", broken)
     client = Client(raise_request_exception=False)
     with caplog.at_level(logging.ERROR, logger="django.request"):
         response = client.get("/")

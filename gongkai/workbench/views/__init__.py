@@ -14,6 +14,7 @@ from gongkai.workbench.views.applications import (
     logout,
 )
 from gongkai.workbench.views.approvals import approval_decide_view, approval_queue
+from gongkai.workbench.views.guide import guide_edit
 from gongkai.workbench.views.holidays import holidays
 from gongkai.workbench.views.letters import (
     letter_discard,
@@ -41,6 +42,7 @@ __all__ = [
     "approval_queue",
     "attachment_download",
     "dashboard",
+    "guide_edit",
     "holidays",
     "letter_discard",
     "letter_download",
