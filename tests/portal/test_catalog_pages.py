@@ -537,3 +537,36 @@ def test_workbench_guide_page_is_for_the_agencys_staff_only(client, tree, clerk,
                                                           "body": "<p>x</p>"}).status_code == 403  # fmt: skip
     client.force_login(supervisor)
     assert client.get(reverse("workbench:guide_edit")).status_code == 403
+
+
+def test_public_selectors_take_any_id_without_failing(tree, columns, publish):
+    from gongkai.catalog.public import (
+        public_agency,
+        public_attachment,
+        public_attachments,
+        public_column_tree,
+        public_item,
+    )
+
+    item = publish()
+    for bad in ("x", None, "1.5"):
+        assert public_item(pk=bad) is None and public_agency(pk=bad) is None
+        assert public_attachment(item_pk=bad, key="k") is None
+        assert public_column_tree(agency=tree["a"]).get(bad) is None
+    assert public_item(pk=str(item.pk)) == item
+    item.status = ItemStatus.WITHDRAWN
+    assert public_attachments(item=item) == []
+
+
+def test_sitemap_of_the_sections_is_capped(client, tree, columns, monkeypatch):
+    from gongkai.portal import catalog_views
+
+    monkeypatch.setattr(catalog_views, "SITEMAP_MAX_URLS", 3)
+    body = b"".join(client.get(reverse("portal:sitemap_sections")).streaming_content)
+    assert len(etree.fromstring(body).findall(f"{SITEMAP}url")) == 3
+
+
+def test_workbench_guide_page_ignores_an_unknown_version(client, tree, clerk, columns):
+    client.force_login(clerk)
+    page = text(client.get(reverse("workbench:guide_edit"), {"version": "99"}))
+    assert "已载入第" not in page and "尚未保存过指南" in page
