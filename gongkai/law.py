@@ -19,7 +19,8 @@ Articles are those of the 《中华人民共和国政府信息公开条例》 (�
   国办函〔2020〕109号 (《政府信息公开信息处理费管理办法》).
 - Art. 12 the 指南 and 目录; Art. 20 what every agency publishes proactively; Art. 26 publication within 20
   working days of forming or change, unless a law sets another period (the 预算法, Art. 14: budgets and
-  final accounts within 20 days of approval).
+  final accounts within 20 days of approval); Art. 19 what concerns the public; Art. 49 the annual report;
+  Art. 51 complaints, administrative review and lawsuits.
 - Art. 2 defines 政府信息 (information an agency made or obtained in its work): a request to confirm or
   re-issue information the applicant already has asks for no 政府信息 (derived; the Regulations have no
   article on it).
@@ -112,6 +113,9 @@ class Ground(StrEnum):
     PROACTIVE_CONTENT = "proactive_content"  # Art. 20: what every agency publishes
     PUBLISH_PERIOD = "publish_period"  # Art. 26: within 20 working days
     BUDGET_PUBLICATION = "budget_publication"  # 预算法 Art. 14: 20 days after approval
+    PUBLIC_INTEREST = "public_interest"  # Art. 19: what concerns the public is published proactively
+    ANNUAL_REPORT = "annual_report"  # Art. 49: the annual report and its dates
+    REMEDY = "remedy"  # Art. 51: complaint, administrative review, lawsuit
 
 
 CITATIONS: dict[Ground, Citation] = {
@@ -148,6 +152,9 @@ CITATIONS: dict[Ground, Citation] = {
     Ground.PROACTIVE_CONTENT: Citation(20),
     Ground.PUBLISH_PERIOD: Citation(26),
     Ground.BUDGET_PUBLICATION: Citation(document="《中华人民共和国预算法》第十四条"),
+    Ground.PUBLIC_INTEREST: Citation(19),
+    Ground.ANNUAL_REPORT: Citation(49),
+    Ground.REMEDY: Citation(51),
 }
 
 

@@ -1,4 +1,4 @@
-"""The agency's 政府信息公开指南 (《条例》第十二条): generated from the agency's own data (its 政府信息公开工作机构,
+"""The agency's 政府信息公开指南 (Art. 12): generated from the agency's own data (its 政府信息公开工作机构,
 address, hours, phone, fax, e-mail, its catalog's columns, how to apply, the fee rule, the remedies) until
 its staff save a version of their own; every save is a new GuideVersion, so what the guide said when stays
 on record.
@@ -25,7 +25,7 @@ from gongkai.catalog import html
 from gongkai.catalog.models import Column, GuideVersion
 from gongkai.catalog.services.common import require_catalog_write
 from gongkai.errors import Code, clean_text, invalid
-from gongkai.law import FEE_MEASURES, REGULATIONS_INTRO
+from gongkai.law import FEE_MEASURES, Ground, cite
 
 BODY_MAX = 200_000
 NOTE_MAX = 200
@@ -94,12 +94,11 @@ def guide_default_html(agency: Agency) -> str:
         remedy.append(f"管辖人民法院：{escape(agency.court)}")
     remedies = ("<ul>" + "".join(f"<li>{line}</li>" for line in remedy) + "</ul>") if remedy else ""
     body = f"""
-<p>为了更好地提供政府信息公开服务，根据{REGULATIONS_INTRO}第十二条的规定，编制本指南。公民、法人或者其他组织
+<p>为了更好地提供政府信息公开服务，根据{cite(Ground.GUIDE, intro=True)}的规定，编制本指南。公民、法人或者其他组织
 需要获取{name}的政府信息，请阅读本指南。本指南根据情况适时更新，以本平台发布的最新版本为准。</p>
 <h2>一、主动公开</h2>
 <h3>（一）公开范围</h3>
-<p>对涉及公众利益调整、需要公众广泛知晓或者需要公众参与决策的政府信息，本机关依照《条例》第十九条、
-第二十条的规定主动公开。</p>
+<p>对涉及公众利益调整、需要公众广泛知晓或者需要公众参与决策的政府信息，本机关依照{cite(Ground.PUBLIC_INTEREST, Ground.PROACTIVE_CONTENT)}的规定主动公开。</p>
 <h3>（二）公开目录的分类与编排</h3>
 <p>本机关政府信息公开目录按栏目分类编排，设以下栏目：</p>
 {_column_list(agency)}
@@ -108,15 +107,15 @@ def guide_default_html(agency: Agency) -> str:
 <h3>（三）公开方式和时限</h3>
 <p>主动公开的政府信息通过本机关<a href="{section}">政府信息公开平台</a>公开，并可以通过政府公报、新闻发布会、
 报刊广播电视以及政务新媒体等途径公开。属于主动公开范围的政府信息，自该政府信息形成或者变更之日起
-{clock.REPLY_WORKDAYS}个工作日内予以公开；法律、法规对政府信息公开的期限另有规定的，从其规定（《条例》第二十六条）。</p>
+{clock.REPLY_WORKDAYS}个工作日内予以公开；法律、法规对政府信息公开的期限另有规定的，从其规定（{cite(Ground.PUBLISH_PERIOD)}）。</p>
 <h2>二、依申请公开</h2>
 <h3>（一）受理机构</h3>
 <p>本机关的政府信息公开工作机构为{office}，负责受理向本机关提出的政府信息公开申请。</p>
 {_contacts(agency)}
 <h3>（二）申请方式</h3>
-<p>公民、法人或者其他组织可以向本机关申请获取相关政府信息（《条例》第二十七条）。申请应当包括：申请人的姓名或者名称、
+<p>公民、法人或者其他组织可以向本机关申请获取相关政府信息（{cite(Ground.RIGHT_TO_APPLY)}）。申请应当包括：申请人的姓名或者名称、
 身份证明、联系方式；申请公开的政府信息的名称、文号或者便于查询的其他特征性描述；申请公开的政府信息的形式要求，
-包括获取信息的方式、途径（《条例》第二十九条）。申请人可以通过以下方式提出申请：</p>
+包括获取信息的方式、途径（{cite(Ground.APPLICATION)}）。申请人可以通过以下方式提出申请：</p>
 <ol>
 {online}
 <li>信函申请：将申请书邮寄至{address}{postcode}，请在信封左下角注明“政府信息公开申请”字样。以本机关签收之日为收到申请之日。</li>
@@ -125,15 +124,15 @@ def guide_default_html(agency: Agency) -> str:
 </ol>
 <h3>（三）办理期限</h3>
 <p>能够当场答复的，当场予以答复；不能当场答复的，自收到申请之日起{clock.REPLY_WORKDAYS}个工作日内予以答复；需要延长答复期限的，
-经政府信息公开工作机构负责人同意并告知申请人，延长的期限最长不超过{clock.MAX_EXTENSION_WORKDAYS}个工作日（《条例》第三十三条）。
-申请内容不明确的，自收到申请之日起{clock.CORRECTION_NOTICE_WORKDAYS}个工作日内一次性告知申请人作出补正（《条例》第三十条）。
+经政府信息公开工作机构负责人同意并告知申请人，延长的期限最长不超过{clock.MAX_EXTENSION_WORKDAYS}个工作日（{cite(Ground.EXTENSION)}）。
+申请内容不明确的，自收到申请之日起{clock.CORRECTION_NOTICE_WORKDAYS}个工作日内一次性告知申请人作出补正（{cite(Ground.CORRECTION)}）。
 征求第三方和其他机关意见所需时间不计算在答复期限内。</p>
 <h3>（四）收费</h3>
 <p>本机关依申请提供政府信息，不收取费用。但是，申请人申请公开政府信息的数量、频次明显超过合理范围的，可以依照{FEE_MEASURES}
-收取信息处理费（《条例》第四十二条）。</p>
+收取信息处理费（{cite(Ground.FEE)}）。</p>
 <h2>三、监督和救济</h2>
 <p>公民、法人或者其他组织认为本机关在政府信息公开工作中侵犯其合法权益的，可以向上一级行政机关或者政府信息公开工作主管部门
-投诉、举报，也可以依法申请行政复议或者提起行政诉讼（《条例》第五十一条）。</p>
+投诉、举报，也可以依法申请行政复议或者提起行政诉讼（{cite(Ground.REMEDY)}）。</p>
 {remedies}
 """
     # the source lines joined up again (their breaks are only for the reader of this code), then one block a

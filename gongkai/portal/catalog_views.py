@@ -47,6 +47,7 @@ from gongkai.catalog.public import (
     public_topics,
     public_years,
 )
+from gongkai.law import Ground, cite
 from gongkai.portal.selectors import public_agency_accepting_online
 from gongkai.portal.templatetags.portal_catalog import column_url
 from gongkai.web.attachments import CONTENT_TYPES
@@ -110,6 +111,8 @@ def _section_context(agency: Agency, tree: ColumnTree, **extra) -> dict:
         "nav": "gongkai",
         "site_name": settings.SITE_NAME,
         "site_id_code": settings.SITE_ID_CODE,
+        "cite_proactive": cite(Ground.PROACTIVE_CONTENT),
+        "cite_annual_report": cite(Ground.ANNUAL_REPORT, intro=True),
     } | extra
 
 

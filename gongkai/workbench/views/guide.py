@@ -20,6 +20,7 @@ from gongkai.catalog.guide import (
     guide_save,
     guide_versions,
 )
+from gongkai.law import Ground, cite
 from gongkai.web.forms import ChineseForm, service_errors
 from gongkai.workbench.views.shared import writable_agencies
 
@@ -94,6 +95,7 @@ def guide_edit(request):
         {
             "nav": "guide", "form": form, "agency": agency, "agencies": agencies, "versions": versions,
             "current": current, "preview": preview, "loaded": loaded,
+            "cite_guide": cite(Ground.GUIDE, intro=True),
         },
         status=status,
     )  # fmt: skip
