@@ -543,3 +543,71 @@ def test_posts_export_and_import_back_with_their_catalog_item(tree, clerk, accou
     assert posts_import(agency=tree["a"], by=clerk, source=xlsx(wrong), name="a.xlsx").problems == [
         "第 2 行：对应目录信息索引号“640502001/2020-99999”不是本机关的目录信息"
     ]
+
+
+# --- the xlsx reader on what Excel, WPS and other programs write -------------------------------------------------
+
+
+def _package(parts: dict[str, str]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as package:
+        for name, content in parts.items():
+            package.writestr(name, content)
+    return out.getvalue()
+
+
+def handmade_xlsx(*, strict: bool = False) -> bytes:
+    main = "http://purl.oclc.org/ooxml/spreadsheetml/main" if strict else (
+        "http://schemas.openxmlformats.org/spreadsheetml/2006/main")  # fmt: skip
+    rel = "http://purl.oclc.org/ooxml/officeDocument/relationships" if strict else (
+        "http://schemas.openxmlformats.org/officeDocument/2006/relationships")  # fmt: skip
+    kind = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    pkg = "http://schemas.openxmlformats.org/package/2006/relationships"
+    return _package({
+        "[Content_Types].xml": "<Types/>",
+        "_rels/.rels": f'<Relationships xmlns="{pkg}"><Relationship Id="r1" Type="{kind}/officeDocument" '
+                       'Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": f'<workbook xmlns="{main}" xmlns:r="{rel}"><workbookPr date1904="1"/><sheets>'
+                           '<sheet name="说明" sheetId="1" r:id="rS1"/><sheet name="数据" sheetId="2" r:id="rS2"/>'
+                           "</sheets></workbook>",
+        "xl/_rels/workbook.xml.rels": f'<Relationships xmlns="{pkg}">'
+            f'<Relationship Id="rS1" Type="{kind}/worksheet" Target="worksheets/sheet1.xml"/>'
+            f'<Relationship Id="rS2" Type="{kind}/worksheet" Target="/xl/worksheets/../worksheets/sheet2.xml"/>'
+            f'<Relationship Id="rT" Type="{kind}/sharedStrings" Target="sharedStrings.xml"/>'
+            f'<Relationship Id="rY" Type="{kind}/styles" Target="styles.xml"/></Relationships>',
+        "xl/sharedStrings.xml": f'<sst xmlns="{main}"><si><t>标题</t></si><si><r><t>发布</t></r><r><t>日期</t></r>'
+                                "<rPh><t>ふりがな</t></rPh></si><si><t xml:space=\"preserve\"> 栏目 </t></si></sst>",
+        "xl/styles.xml": f'<styleSheet xmlns="{main}"><numFmts count="1"><numFmt numFmtId="180" '
+                         'formatCode="yyyy&quot;年&quot;m&quot;月&quot;d&quot;日&quot;"/></numFmts><cellXfs>'
+                         '<xf numFmtId="0"/><xf numFmtId="31"/><xf numFmtId="180"/><xf numFmtId="2"/></cellXfs>'
+                         "</styleSheet>",
+        "xl/worksheets/sheet1.xml": f'<worksheet xmlns="{main}"><sheetData><row r="1"><c r="A1" t="inlineStr">'
+                                    "<is><t>本表说明</t></is></c></row></sheetData></worksheet>",
+        "xl/worksheets/sheet2.xml": f'<worksheet xmlns="{main}"><dimension ref="A1:F4"/><sheetData>'
+            '<row r="2"><c r="A2" t="s"><v>0</v></c><c r="B2" t="s"><v>1</v></c><c r="C2" t="s"><v>2</v></c></row>'
+            '<row r="3"><c r="A3" t="inlineStr"><is><r><t>富</t></r><r><t>文本</t></r></is></c>'
+            '<c r="B3" s="1"><v>42430</v></c><c r="C3" t="str"><f>A1</f><v>其他文件</v></c>'
+            '<c r="D3" t="b"><v>1</v></c><c r="E3" t="e"><v>#N/A</v></c><c r="CW3"><v>9</v></c></row>'
+            '<row><c t="inlineStr"><is><t>第四行</t></is></c><c s="2"><v>42430.5</v></c><c s="3"><v>1.5</v></c>'
+            '<c t="d"><v>2020-03-02T00:00:00Z</v></c></row></sheetData></worksheet>',
+    })  # fmt: skip
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_the_xlsx_reader_on_shared_rich_inline_boolean_and_1904_date_cells(strict):
+    table = spreadsheets.read_table(
+        handmade_xlsx(strict=strict), looks_like_header=lambda cells: "标题" in cells, expected="“标题”"
+    )
+    assert (table.kind, table.sheet, table.header_row, table.headers) == (
+        "xlsx",
+        "数据",
+        2,
+        ["标题", "发布日期", "栏目"],
+    )
+    assert table.notes == ["只读取了工作表“数据”，其他工作表（说明）未导入"] and table.total == 2
+    rows = list(table.rows)
+    table.close()
+    assert rows == [
+        (3, ("富文本", dt.datetime(2020, 3, 2), "其他文件", True, "#N/A")),
+        (4, ("第四行", dt.datetime(2020, 3, 2, 12), 1.5, dt.datetime(2020, 3, 2))),
+    ]

@@ -121,14 +121,18 @@ def may_import_items(user, agency: Agency) -> bool:
     return bool(roles_in(user, agency) & set(IMPORT_ROLES))
 
 
+_KEYS: dict[int, dict[str, str]] = {}
+
+
 def _choice(value: str, choices: dict, label: str, row: int, problems: list[str]):
-    key = header_key(value)
-    for name, choice in choices.items():
-        if header_key(name) == key:
-            return choice
-    allowed = "、".join(dict.fromkeys(str(n) for n in choices))
-    problems.append(f"第 {row} 行：{label}“{value}”无法识别，应为{allowed}之一")
-    return None
+    keys = _KEYS.get(id(choices))
+    if keys is None:
+        keys = _KEYS[id(choices)] = {header_key(name): choice for name, choice in reversed(choices.items())}
+    choice = keys.get(header_key(value))
+    if choice is None:
+        allowed = "、".join(dict.fromkeys(str(n) for n in choices))
+        problems.append(f"第 {row} 行：{label}“{value}”无法识别，应为{allowed}之一")
+    return choice
 
 
 class ColumnLookup:
