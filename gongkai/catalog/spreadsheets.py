@@ -130,9 +130,13 @@ class Table:
         self._close()
 
 
-def read_table(data: bytes, *, looks_like_header: Callable[[list[str]], bool], expected: str) -> Table:
+def read_table(
+    data: bytes, *, looks_like_header: Callable[[list[str]], bool], expected: str, max_rows: int | None = None
+) -> Table:
     """The table in an .xlsx or CSV file's bytes. `looks_like_header(cells)` tells the header row;
-    `expected` names the columns looked for, in the message when no header is found."""
+    `expected` names the columns looked for, in the message when no header is found; `max_rows` the data
+    rows taken (default MAX_ROWS)."""
+    limit = min(max_rows or MAX_ROWS, MAX_ROWS)
     if len(data) > MAX_BYTES:
         raise Unreadable(
             f"文件过大（{size_text(len(data))}），不能超过 {size_text(MAX_BYTES)}；请分成几个文件导入"
@@ -140,20 +144,20 @@ def read_table(data: bytes, *, looks_like_header: Callable[[list[str]], bool], e
     if not data.strip():
         raise Unreadable("文件是空的")
     if data.startswith(b"PK\x03\x04"):
-        return _read_xlsx(data, looks_like_header, expected)
+        return _read_xlsx(data, looks_like_header, expected, limit)
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise Unreadable(
             "这是旧版 Excel（.xls）文件或设置了密码的文件，请在 Excel 或 WPS 中另存为 .xlsx（或 CSV）后导入"
         )
     if data.startswith(b"%PDF"):
         raise Unreadable("这是 PDF 文件，不能导入；请导入 Excel（.xlsx）或 CSV 文件")
-    return _read_csv(data, looks_like_header, expected)
+    return _read_csv(data, looks_like_header, expected, limit)
 
 
 _BROKEN_XLSX = "Excel 文件已损坏（不完整或不是有效的 .xlsx 文件），请用 Excel 或 WPS 打开后重新保存再导入"
 
 
-def _read_xlsx(data: bytes, looks_like_header, expected: str) -> Table:
+def _read_xlsx(data: bytes, looks_like_header, expected: str, limit: int) -> Table:
     try:
         package = zipfile.ZipFile(io.BytesIO(data))
         names = set(package.namelist())
@@ -179,7 +183,9 @@ def _read_xlsx(data: bytes, looks_like_header, expected: str) -> Table:
             notes = [f"只读取了工作表“{title}”，其他工作表（{'、'.join(others)}）未导入"] if others else []
             declared = book.declared_rows(path)
             total = max(declared - number, 0) if declared else None
-            return Table("xlsx", title, number, headers, _limited(rows), total, notes, _close=package.close)
+            return Table(
+                "xlsx", title, number, headers, _limited(rows, limit), total, notes, _close=package.close
+            )
     except Unreadable:
         package.close()
         raise
@@ -416,14 +422,14 @@ def _find_header(rows: Iterator[tuple[int, tuple]], looks_like_header) -> tuple[
     return None
 
 
-def _limited(rows: Iterator[tuple[int, tuple]]) -> Iterator[tuple[int, tuple]]:
+def _limited(rows: Iterator[tuple[int, tuple]], limit: int) -> Iterator[tuple[int, tuple]]:
     count = 0
     for number, cells in rows:
         if not any(c is not None and cell_text(c) != "" for c in cells):
             continue
         count += 1
-        if count > MAX_ROWS:
-            raise Unreadable(f"文件超过 {MAX_ROWS} 行数据，请分成几个文件导入")
+        if count > limit:
+            raise Unreadable(f"文件超过 {limit} 行数据，请分成几个文件导入")
         yield number, cells
 
 
@@ -445,7 +451,7 @@ def decode_text(data: bytes) -> str:
     raise Unreadable("不是 Excel（.xlsx）或 CSV 文件：CSV 文件应为 UTF-8 或 GBK 编码的文本")
 
 
-def _read_csv(data: bytes, looks_like_header, expected: str) -> Table:
+def _read_csv(data: bytes, looks_like_header, expected: str, limit: int) -> Table:
     text = decode_text(data)
     first = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = "\t" if first.count("\t") > first.count(",") else ","
@@ -465,7 +471,7 @@ def _read_csv(data: bytes, looks_like_header, expected: str) -> Table:
         raise Unreadable(_no_header(expected))
     number, headers = found
     total = max(text.count("\n") - number, 0)
-    return Table("csv", "", number, headers, _limited(rows), total)
+    return Table("csv", "", number, headers, _limited(rows, limit), total)
 
 
 # --- writing --------------------------------------------------------------------------------------------------

@@ -43,6 +43,11 @@ urlpatterns = [
     path("cases/<int:pk>/conclude/", views.review_case_conclude, name="review_case_conclude"),
     path("annual/", views.annual_tables_view, name="annual_tables"),
     path("annual/download.<str:to>", views.annual_tables_download, name="annual_tables_download"),
+    path("catalog/io/", views.catalog_io, name="catalog_io"),
+    path("catalog/io/import/items/", views.catalog_import_items, name="catalog_import_items"),
+    path("catalog/io/import/posts/", views.catalog_import_posts, name="catalog_import_posts"),
+    path("catalog/io/export/<slug:what>.xlsx", views.catalog_export, name="catalog_export"),
+    path("catalog/io/template/<slug:what>.xlsx", views.catalog_template, name="catalog_template"),
     path("settings/", views.agency_settings, name="agency_settings"),
     path("holidays/", views.holidays, name="holidays"),
 ]

@@ -173,9 +173,13 @@ def read_source(source, report: ImportReport) -> bytes | None:
     return data
 
 
-def open_table(data: bytes, fields: Sequence[Field], expected: str, report: ImportReport) -> Table | None:
+def open_table(
+    data: bytes, fields: Sequence[Field], expected: str, report: ImportReport, max_rows: int | None = None
+) -> Table | None:
     try:
-        return read_table(data, looks_like_header=looks_like_header(fields), expected=expected)
+        return read_table(
+            data, looks_like_header=looks_like_header(fields), expected=expected, max_rows=max_rows
+        )
     except Unreadable as error:
         report.problem(str(error))
         return None

@@ -366,6 +366,7 @@ def items_import(
     column: Column | None = None,
     check_only: bool = False,
     progress: Progress = no_progress,
+    max_rows: int | None = None,
 ) -> ImportReport:
     """Import the catalog items of a spreadsheet (.xlsx or CSV; `source` a path, file or bytes; `name` the
     file's name, kept on the review sheets). `column`: the 栏目 of rows that name none. With `check_only`
@@ -381,7 +382,7 @@ def items_import(
         report.problem(f"栏目“{column.name}”不能用于本机关的导入")
         return report
     data = read_source(source, report)
-    table = open_table(data, ITEM_FIELDS, EXPECTED, report) if data is not None else None
+    table = open_table(data, ITEM_FIELDS, EXPECTED, report, max_rows) if data is not None else None
     if table is None:
         return report
     try:

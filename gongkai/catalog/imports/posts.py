@@ -136,6 +136,7 @@ def posts_import(
     account: Account | None = None,
     check_only: bool = False,
     progress: Progress = no_progress,
+    max_rows: int | None = None,
 ) -> ImportReport:
     """Import the posts of a platform export into `account`, or into the accounts its 账号 column names.
     PermissionDenied unless `by` may write in the agency; every other problem is in the report."""
@@ -148,7 +149,7 @@ def posts_import(
         report.problem("所选账号不属于本机关")
         return report
     data = read_source(source, report)
-    table = open_table(data, POST_FIELDS, EXPECTED, report) if data is not None else None
+    table = open_table(data, POST_FIELDS, EXPECTED, report, max_rows) if data is not None else None
     if table is None:
         return report
     try:
