@@ -138,6 +138,11 @@ def docx_bytes() -> bytes:
     props.title = "科技扶贫工作方案"
     document.sections[0].header.paragraphs[0].text = "沙坡头区科学技术局"
     paragraph = document.add_paragraph("现将方案印发给你们，请认真贯彻执行。")
+    signed = document.add_paragraph("附件：")
+    signed.add_run().add_tab()
+    signed.add_run("方案")
+    signed.add_run().add_break()
+    signed.add_run("2020年3月2日")
     table = document.add_table(rows=1, cols=2)
     table.cell(0, 0).text = "联系电话"
     table.cell(0, 1).text = MOBILE
@@ -176,7 +181,7 @@ def xlsx_bytes() -> bytes:
     sheet = workbook.active
     sheet.title = "名单"
     sheet.append(["姓名", "电话", "证件号码"])
-    sheet.append(["某某", int(MOBILE), ID_NUMBER])
+    sheet.append(["某某", int(MOBILE), ID_NUMBER, None, 1.0, 2.5])
     sheet["A2"].comment = Comment("核对", REVIEWER)
     out = io.BytesIO()
     workbook.save(out)

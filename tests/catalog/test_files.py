@@ -123,7 +123,11 @@ def test_an_excel_file_loses_authors_people_and_its_folder_and_still_opens():
     sheet = workbook["名单"]
     assert sheet["B2"].value == int(MOBILE) and sheet["C2"].value == ID_NUMBER
     assert sheet["A2"].comment.author == files.NEUTRAL_AUTHOR
-    assert cleaned.text.splitlines()[:3] == ["名单", "姓名\t电话\t证件号码", f"某某\t{MOBILE}\t{ID_NUMBER}"]
+    assert cleaned.text.splitlines()[:3] == [
+        "名单",
+        "姓名\t电话\t证件号码",
+        f"某某\t{MOBILE}\t{ID_NUMBER}\t\t1\t2.5",
+    ]
 
 
 def test_text_is_capped(monkeypatch):
@@ -243,3 +247,107 @@ def test_truncated_images_are_refused():
 def test_file_names_keep_no_folders_or_control_characters_and_fit(sent, kind, kept):
     name = clean_file_name(sent, KINDS[kind])
     assert name == kept and len(name) <= 200
+
+
+# --- packages, PDFs and images at their edges ----------------------------------------------------------------
+
+
+def _zip(parts: dict[str, bytes], *, encrypted: str = "") -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as package:
+        for name, content in parts.items():
+            package.writestr(name, content)
+    data = bytearray(out.getvalue())
+    if encrypted:  # set the "encrypted" flag of the entry in the central directory, as a password tool does
+        entry = data.index(b"PK\x01\x02")
+        while data[entry + 46 : entry + 46 + len(encrypted)] != encrypted.encode():
+            entry = data.index(b"PK\x01\x02", entry + 4)
+        data[entry + 8] |= 0x1
+    return bytes(data)
+
+
+def test_packages_that_are_not_office_documents():
+    docx_parts = parts(samples.docx_bytes())
+    assert sniff(_zip({"[Content_Types].xml": docx_parts["[Content_Types].xml"]})) is None  # no relationships
+    no_main = {k: v for k, v in docx_parts.items() if k != "word/document.xml"}
+    assert sniff(_zip(no_main)) is None
+    untyped = {
+        **docx_parts,
+        "[Content_Types].xml": b'<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>',
+    }
+    assert sniff(_zip(untyped)) is None
+    no_office = {
+        **docx_parts,
+        "_rels/.rels": b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"/>',
+    }
+    assert sniff(_zip(no_office)) is None
+    assert sniff(b"PK\x03\x04broken") is None
+    assert "密码" in refused("a.docx", _zip(docx_parts, encrypted="word/styles.xml"))
+
+
+def test_excel_shared_workbook_users_are_neutralised():
+    data = samples.with_part(
+        samples.xlsx_bytes(), "xl/revisions/userNames.xml",
+        b'<users xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><userInfo name="' + AUTHOR.encode()
+        + b'" guid="{1}"/></users>',
+    )  # fmt: skip
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        book = package.read("xl/workbook.xml").replace(
+            b"<workbookPr", b'<fileSharing userName="' + EDITOR.encode() + b'"/><workbookPr', 1
+        )
+    cleaned = clean_file(upload("名单.xlsx", samples.with_part(data, "xl/workbook.xml", book)))
+    no_personal_data(cleaned.content)
+    assert (
+        b'name="' + files.NEUTRAL_AUTHOR.encode() + b'"'
+        in parts(cleaned.content)["xl/revisions/userNames.xml"]
+    )
+    assert cleaned.text.splitlines()[2] == f"某某\t{MOBILE}\t{ID_NUMBER}\t\t1\t2.5"
+
+
+def test_an_oversized_text_part_is_refused(monkeypatch):
+    monkeypatch.setattr(files, "XML_PART_MAX_BYTES", 100)
+    assert "文字部分过大" in refused("a.docx", samples.docx_bytes())
+
+
+def test_a_pdf_without_pages_is_refused():
+    from pypdf import PdfWriter
+
+    out = io.BytesIO()
+    PdfWriter().write(out)
+    assert refused("a.pdf", out.getvalue()) == "PDF 文件没有页面"
+
+
+def test_jpeg_markers_the_parser_meets():
+    data = samples.jpeg_bytes(orientation=3)
+    once = clean_file(upload("a.jpg", data)).content
+    assert (
+        clean_file(upload("a.jpg", once)).content == once
+    )  # our own big-endian orientation segment reads back
+    # fill bytes before a marker, a stray restart marker between segments
+    padded = data[:2] + b"\xff\xff\xd0" + data[2:]
+    assert dict(Image.open(io.BytesIO(clean_file(upload("a.jpg", padded)).content)).getexif()) == {0x0112: 3}
+    first_end = 4 + int.from_bytes(data[4:6], "big")
+    assert refused("a.jpg", data[:first_end] + b"\x00\x00" + data[first_end:]) == "JPEG 图片已损坏"
+    assert refused("a.jpg", data[:2] + b"\xff\xe1\x00\x01" + data[2:]) == "JPEG 图片已损坏"
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b"Exif\x00\x00XX\x00*\x00\x00\x00\x08",  # no byte order
+        b"Exif\x00\x00II*\x00\xff\x00\x00\x00\x00\x00",  # IFD beyond the segment
+        b"Exif\x00\x00II*\x00\x08\x00\x00\x00\x05\x00",  # entries beyond the segment
+        b"Exif\x00\x00II*\x00\x08\x00\x00\x00\x01\x00\x0f\x01\x02\x00\x01\x00\x00\x00AB\x00\x00",  # no orientation
+        b"XMP",
+    ],
+)
+def test_odd_exif_segments_give_no_orientation(payload):
+    assert files._exif_orientation(payload) is None
+
+
+def test_png_edges():
+    png = samples.png_bytes()
+    assert "截断" in refused("a.png", png[:8] + b"\x00\x00")
+    iend = b"\x00\x00\x00\x00IEND\xaeB`\x82"
+    assert refused("a.png", png[:8] + iend) == "PNG 图片已损坏"
+    assert refused("a.png", png[:8] + b"\x00\x00\x00\x01\x00\x01\x02\x03xxxxx") == "PNG 图片已损坏"

@@ -611,3 +611,78 @@ def test_the_xlsx_reader_on_shared_rich_inline_boolean_and_1904_date_cells(stric
         (3, ("富文本", dt.datetime(2020, 3, 2), "其他文件", True, "#N/A")),
         (4, ("第四行", dt.datetime(2020, 3, 2, 12), 1.5, dt.datetime(2020, 3, 2))),
     ]
+
+
+def test_duplicate_and_empty_headers_and_the_problems_beyond_those_kept(tree, reviewer, columns, monkeypatch):
+    from gongkai.catalog.imports import common
+
+    data = xlsx(
+        [
+            ["名称", "", "标题", "成文日期", "发布日期", "栏目", "题名"],
+            ["简称", "x", TITLE, "2020-03-02", "2020-03-05", "其他文件", "y"],
+        ]
+    )
+    report = run(tree, reviewer, data)
+    assert report.ok and Item.objects.get().title == TITLE
+    assert report.notes == ["以下列与其他列重复，未导入：名称、题名"]
+    monkeypatch.setattr(common, "PROBLEMS_KEPT", 1)
+    report = run(tree, reviewer, xlsx([HEAD, row(发布日期="x"), row(发布日期="y"), row(发布日期="z")]))
+    assert len(report.problems) == 1 and report.problems_more == 2 and report.problem_count == 3
+
+
+def test_reading_the_source(tmp_path):
+    from django.core.exceptions import ValidationError
+
+    from gongkai.catalog.imports.common import ImportReport, read_source, validation_problems
+
+    report = ImportReport("目录信息", "a")
+    assert read_source(tmp_path, report) is None and report.problems[0].startswith("无法读取文件：")
+    report = ImportReport("目录信息", "a")
+    big = io.BytesIO(b"x")
+    big.size = spreadsheets.MAX_BYTES + 1
+    assert read_source(big, report) is None and report.problems[0].startswith("文件过大（")
+    assert validation_problems(3, ValidationError("有误"), {}) == ["第 3 行：有误"]
+
+
+def test_cells_as_text():
+    assert [spreadsheets.cell_text(v) for v in (None, True, False, 2.0, 2.5, dt.datetime(2020, 3, 2, 9, 5), " a ")] == [
+        "", "是", "否", "2", "2.5", "2020-03-02 09:05", "a"
+    ]  # fmt: skip
+    with pytest.raises(ValueError):
+        parse_date(-5)
+
+
+def _without(data: bytes, name: str, replacement: bytes | None = None) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            if info.filename != name:
+                target.writestr(info, source.read(info))
+            elif replacement is not None:
+                target.writestr(info, replacement)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: _without(d, "_rels/.rels"), spreadsheets._BROKEN_XLSX),
+        (lambda d: _without(d, "xl/workbook.xml", b"<other xmlns='urn:x'/>"), spreadsheets._BROKEN_XLSX),
+        (lambda d: _without(d, "xl/workbook.xml", b"<workbook"), spreadsheets._BROKEN_XLSX),
+        (lambda d: _without(d, "xl/worksheets/sheet1.xml", b"<worksheet xmlns='http://schemas.openxmlformats.org/"
+                            b"spreadsheetml/2006/main'><sheetData/></worksheet>"), "没有找到表头"),
+    ],
+)  # fmt: skip
+def test_broken_workbook_parts(change, message):
+    with pytest.raises(spreadsheets.Unreadable, match=message):
+        spreadsheets.read_table(
+            change(xlsx([HEAD, row()])), looks_like_header=lambda c: "标题" in c, expected=""
+        )
+
+
+def test_an_xlsx_bomb_and_a_csv_without_header(monkeypatch):
+    monkeypatch.setattr(spreadsheets, "XLSX_MAX_UNPACKED", 100)
+    with pytest.raises(spreadsheets.Unreadable, match="解压后过大"):
+        spreadsheets.read_table(xlsx([HEAD]), looks_like_header=lambda c: True, expected="")
+    with pytest.raises(spreadsheets.Unreadable, match="没有找到表头"):
+        spreadsheets.read_table(csv_bytes([["a"]] * 20), looks_like_header=lambda c: False, expected="")

@@ -85,9 +85,9 @@ def test_a_clerk_cannot_post_an_items_import_nor_into_another_agency(client, tre
 
 
 def test_the_web_takes_a_limited_number_of_rows(client, tree, reviewer, columns, monkeypatch):
-    import sys
+    import importlib
 
-    monkeypatch.setattr(sys.modules["gongkai.workbench.views.catalog_io"], "WEB_MAX_ROWS", 1)
+    monkeypatch.setattr(importlib.import_module("gongkai.workbench.views.catalog_io"), "WEB_MAX_ROWS", 1)
     client.force_login(reviewer)
     data = {"agency": tree["a"].pk, "file": upload("目录.xlsx", xlsx([HEAD, row(), row(标题="二")]))}
     response = client.post(url("catalog_import_items"), data)

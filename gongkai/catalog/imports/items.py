@@ -102,6 +102,7 @@ CHANNELS = {
 }  # fmt: skip
 STATUSES = {"已发布": ItemStatus.PUBLISHED, "发布": ItemStatus.PUBLISHED, "已公开": ItemStatus.PUBLISHED,
             ItemStatus.RECORDED.label: ItemStatus.RECORDED, "已审查": ItemStatus.RECORDED}  # fmt: skip
+CHANNEL_LABELS = {c.value: c.label for c in Channel}
 _CHANNEL_SPLIT = ("、", ",", "，", ";", "；", "/", "|", " ")
 
 
