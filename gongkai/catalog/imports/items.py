@@ -106,7 +106,7 @@ CHANNEL_LABELS = {c.value: c.label for c in Channel}
 _CHANNEL_SPLIT = ("、", ",", "，", ";", "；", "/", "|", " ")
 
 
-@dataclass
+@dataclass(slots=True)
 class Prepared:
     row: int
     column: Column
@@ -480,30 +480,34 @@ def _write(prepared: list[Prepared], report: ImportReport, *, agency: Agency, by
                 report.created = 0
                 return
             _allocate(agency, [p for p in prepared if not p.index_number], set(given))
-            items = [_item(p, agency, user) for p in prepared]
-            Item.objects.bulk_create(items, batch_size=BATCH)
-            sheets = [
-                ReviewSheet(
-                    item=item,
-                    name=item.title,
-                    summary=item.summary or item.body_text[:200] or item.title,
-                    method="、".join(item.channel_labels) or "政府网站",
-                    scope="社会公众",
-                    disclosure=item.disclosure,
-                    withheld_reason=item.withheld_reason,
-                    opinion=opinion,
-                    submitted_by=user,
-                    approved=True,
-                    imported_from=report.file_name,
-                )  # fmt: skip
-                for item in items
-            ]
-            ReviewSheet.objects.bulk_create(sheets, batch_size=BATCH)
+            ids: list[int] = []
+            for begin in range(0, len(prepared), BATCH):  # in batches: a big file's objects never all at once
+                items = [_item(p, agency, user) for p in prepared[begin : begin + BATCH]]
+                Item.objects.bulk_create(items)
+                ReviewSheet.objects.bulk_create(
+                    [
+                        ReviewSheet(
+                            item=item,
+                            name=item.title,
+                            summary=item.summary or item.body_text[:200] or item.title,
+                            method="、".join(CHANNEL_LABELS[c] for c in item.channels) or "政府网站",
+                            scope="社会公众",
+                            disclosure=item.disclosure,
+                            withheld_reason=item.withheld_reason,
+                            opinion=opinion,
+                            submitted_by=user,
+                            approved=True,
+                            imported_from=report.file_name,
+                        )  # fmt: skip
+                        for item in items
+                    ]
+                )
+                ids += [item.pk for item in items]
+                prepared[begin : begin + BATCH] = [None] * len(items)
             audit_record(
                 actor=by, action=AuditAction.CATALOG_IMPORT, obj=agency, agency=agency,
                 after={"file": report.file_name, "sha256": report.sha256, "rows": report.rows,
-                       "created": len(items), "details": report.details,
-                       "items": _ranges([i.pk for i in items])},
+                       "created": len(ids), "details": report.details, "items": _ranges(ids)},
             )  # fmt: skip
     except IntegrityError:
         report.created = 0

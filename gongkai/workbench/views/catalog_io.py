@@ -36,7 +36,7 @@ from gongkai.catalog.spreadsheets import size_text, write_xlsx
 from gongkai.web.forms import ChineseForm
 from gongkai.workbench.views.shared import attachment_header, today, writable_agencies
 
-WEB_MAX_ROWS = 20_000
+WEB_MAX_ROWS = 10_000
 PROBLEMS_SHOWN = 200
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FILE_HELP = (
