@@ -492,6 +492,13 @@ def cmd_restore(args) -> int:
     return restore_command(archive=args.archive, check=args.check, started=started)
 
 
+def cmd_catalog(args) -> int:
+    _django()
+    from gongkai.catalog.command import catalog_command
+
+    return catalog_command(args)
+
+
 class _Parser(argparse.ArgumentParser):
     """Usage errors as one line, exit 2; help laid out for Chinese (argparse's texts: see argparse_zh)."""
 
@@ -601,6 +608,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     restore.set_defaults(func=cmd_restore)
 
+    _catalog_parser(sub)
+
     manage = sub.add_parser(
         "manage", help="运行 Django 管理命令，例如 gongkai manage createsuperuser", add_help=False
     )
@@ -618,6 +627,59 @@ def build_parser() -> argparse.ArgumentParser:
     workdays.add_argument("rest", nargs=argparse.REMAINDER)
     workdays.set_defaults(func=cmd_workdays)
     return parser
+
+
+def _catalog_parser(sub) -> None:
+    catalog = sub.add_parser(
+        "catalog",
+        help="公开目录：从 Excel、CSV 导入目录信息和政务新媒体发布，导出为 Excel",
+        description="导入时先逐行检查，有任何问题都不导入，并逐行列出问题。退出码：0 完成，1 文件有问题（未导入）"
+        "或无权办理，2 参数有误（找不到文件、机关、用户或账号）。",
+    )
+    actions = catalog.add_subparsers(dest="action", metavar="操作", parser_class=_Parser, required=True)
+    items = actions.add_parser(
+        "import-items",
+        help="导入已公开的目录信息（视同审查通过，须由审核人、负责人或管理员办理）",
+        description="从 .xlsx 或 CSV 文件导入目录信息。表头可用：索引号、标题（名称）、文号、发布机构、成文日期、"
+        "形成日期（生成日期、产生日期）、发布日期、栏目、主题分类、体裁、内容概述、正文、公开属性、有效性、文件类别、"
+        "发布渠道等。没有索引号的按发布年度生成。",
+    )
+    items.add_argument("file", metavar="文件", help=".xlsx 或 CSV 文件（UTF-8 或 GBK 编码）")
+    items.add_argument("--agency", required=True, metavar="机关", help="机关的编号、全称或统一社会信用代码")
+    items.add_argument(
+        "--by", required=True, metavar="用户名", help="导入人（本机关的审核人、负责人或管理员）"
+    )
+    items.add_argument(
+        "--column", metavar="栏目", help="文件中没有“栏目”列时导入到此栏目（完整路径、名称或代码）"
+    )
+    items.add_argument("--check", action="store_true", help="只检查，不导入")
+    posts = actions.add_parser(
+        "import-posts",
+        help="导入政务新媒体发布（微博、微信公众号等后台导出的文件）",
+        description="从 .xlsx 或 CSV 文件导入发布记录：发布时间、标题（内容）、链接、原创或转载；导入到 --account "
+        "指定的账号，或按文件中的“账号”列。已导入过的发布自动跳过。",
+    )
+    posts.add_argument("file", metavar="文件", help=".xlsx 或 CSV 文件（UTF-8 或 GBK 编码）")
+    posts.add_argument("--account", type=int, metavar="账号编号", help="导入到这个账号")
+    posts.add_argument("--agency", metavar="机关", help="按文件中的“账号”列导入时，账号所属的机关")
+    posts.add_argument("--by", required=True, metavar="用户名", help="导入人（本机关的工作人员）")
+    posts.add_argument("--check", action="store_true", help="只检查，不导入")
+    export = actions.add_parser("export", help="把目录信息或政务新媒体发布导出为 .xlsx（可再导入）")
+    export.add_argument(
+        "what", choices=["items", "posts"], metavar="内容", help="items：目录信息；posts：新媒体发布"
+    )
+    export.add_argument("--agency", required=True, metavar="机关", help="机关的编号、全称或统一社会信用代码")
+    export.add_argument(
+        "--by",
+        required=True,
+        metavar="用户名",
+        help="以此用户的权限导出（非本机关工作人员只导出已公开的信息）",
+    )
+    export.add_argument(
+        "-o", "--output", required=True, metavar="输出文件", help="输出的 .xlsx 文件（不能已存在）"
+    )
+    export.add_argument("--public-only", action="store_true", help="只导出已发布、已撤回的信息")
+    catalog.set_defaults(func=cmd_catalog)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -4,9 +4,10 @@
   step it tells about; a mail server that fails is tried again later, a few times.
 - `remind_staff` (daily): each clerk, reviewer and head with an e-mail address gets the overdue
   applications and those due soon of their agencies, by number and date only.
-- `daily_sweep` (daily): removes attachment files that no row refers to (a submission killed before its
-  commit) and finished task records after a while, and computes again any estimated deadline whose year has
-  been confirmed meanwhile (a step that raced with the save of the schedule).
+- `daily_sweep` (daily): removes attachment files (of applications and of catalog items) that no row refers
+  to (a submission killed before its commit) and finished task records after a while, and computes again
+  any estimated deadline whose year has been confirmed meanwhile (a step that raced with the save of the
+  schedule).
 - `recompute_estimated_deadlines`: enqueued in the transaction that saves a year's holiday schedule; computes
   every deadline stored as an estimate again (gongkai.cases.services.estimates).
 """
@@ -122,7 +123,8 @@ def remind_staff() -> int:
 
 @task()
 def daily_sweep() -> dict:
-    """Housekeeping: attachment files without a row (older than an hour) and finished task records older
+    """Housekeeping: attachment files (of applications and of catalog items) without a row (older than an
+    hour) and finished task records older
     than FINISHED_TASKS_KEPT_DAYS are removed; estimated
     deadlines are computed again (normally done when a schedule is saved: this catches a step that computed
     an estimate while the schedule was being saved, and years confirmed by other means)."""
@@ -130,12 +132,14 @@ def daily_sweep() -> dict:
 
     from gongkai.cases.attachments import attachments_sweep
     from gongkai.cases.services.estimates import estimated_deadlines_recompute
+    from gongkai.catalog.attachments import catalog_files_sweep
 
     cutoff = timezone.now() - dt.timedelta(days=FINISHED_TASKS_KEPT_DAYS)
     pruned, _ = DBTaskResult.objects.finished().filter(finished_at__lt=cutoff).delete()
     recomputed = estimated_deadlines_recompute()
     return {
         "orphan_files": attachments_sweep(),
+        "orphan_catalog_files": catalog_files_sweep(),
         "pruned_tasks": pruned,
         "recomputed_estimates": len(recomputed.changed),
     }

@@ -153,6 +153,9 @@ class ReviewSheet(models.Model):
     )
     submitted_at = models.DateTimeField("提交时间", auto_now_add=True)
     approved = models.BooleanField("审查通过", null=True)
+    # an item imported from a catalog kept elsewhere (gongkai.catalog.imports): the file it came from. The
+    # importer, a reviewer, head or administrator, approved the whole file; there is no approval request.
+    imported_from = models.CharField("导入自文件", max_length=200, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "保密审查单"

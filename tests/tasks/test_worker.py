@@ -87,7 +87,7 @@ def test_the_daily_sweep_removes_old_finished_task_records(run_tasks, today):
     run_tasks()
     sweeps = DBTaskResult.objects.successful()
     assert [r.return_value for r in sweeps] == [
-        {"orphan_files": 0, "pruned_tasks": 1, "recomputed_estimates": 0}
+        {"orphan_files": 0, "orphan_catalog_files": 0, "pruned_tasks": 1, "recomputed_estimates": 0}
     ]
 
 

@@ -51,6 +51,7 @@ from gongkai.cases.calendar import work_calendar_invalidate
 from gongkai.cases.models import Application, CalendarOverride, ConfirmedYear, Letter
 from gongkai.cases.procedure import Step
 from gongkai.cases.tasks import daily_sweep
+from gongkai.catalog.services import account_save, catalog_bootstrap
 from gongkai.tasks.schedule import enqueue_due_jobs
 from gongkai.web.attachments import check_upload
 from tests import factories
@@ -110,6 +111,17 @@ GOOD = {
 NOTICE_2027 = (Path(__file__).parents[1] / "fixtures" / "notices" / "2027-example.txt").read_text(
     encoding="utf-8"
 )
+# Forms whose file is required: a good file for each, sent with every request of the form.
+GOOD_FILES = {
+    "workbench:catalog_import_items": (
+        "目录.csv",
+        "标题,成文日期,发布日期,栏目\r\n关于印发2026年科技工作要点的通知,2026-03-02,2026-03-05,其他文件\r\n".encode(),
+    ),
+    "workbench:catalog_import_posts": (
+        "发布.csv",
+        "发布时间,标题,链接,是否原创\r\n2026-11-01 10:30,科技活动周开幕,https://mp.weixin.qq.com/s/a,是\r\n".encode(),
+    ),
+}
 # Where a field's good value depends on the form it is in.
 GOOD_IN = {
     "admin:login": {"username": "root"},
@@ -192,6 +204,8 @@ def world(fast_passwords, tree, clerk, reviewer, head, admin_a, supervisor, cler
         agency=a, by=clerk, kind="review", case_number="沙政复〔2026〕1号", filed_on=on,
         application=apps["received"],
     )  # fmt: skip
+    catalog_bootstrap(agency=a)
+    account_save(agency=a, by=clerk, platform="wechat", name="沙坡头发布")
     Group.objects.create(name="公开办")
     daily_sweep.enqueue()  # a row of the task queue and of the periodic jobs for their admin pages
     enqueue_due_jobs()
@@ -273,6 +287,7 @@ def candidate_kwargs(route: walk.Route, w: World) -> list[dict] | None:
         "approval_pk": [x.pk for x in w.approvals],
         "agency_pk": [x.pk for x in w.agencies],
         "to": ["docx", "pdf", "json", "xlsx"],
+        "what": ["items", "posts"],
         "app_label": sorted({m._meta.app_label for m in admin.site._registry}),
         "id": [u.pk for u in w.users.values() if u is not None][:2],
         "column_pk": w.catalog.get("column_pk", []),
@@ -307,6 +322,7 @@ def extra_queries(route: walk.Route, w: World) -> list[str]:
         "workbench:guide_edit": [f"?agency={a.pk}&version=1", f"?agency={a.pk}&default=1"],
         "workbench:annual_tables": [f"?agency={a.pk}&year=2025"],
         "workbench:annual_tables_download": [f"?agency={a.pk}&year=2025"],
+        "workbench:catalog_export": [f"?agency={a.pk}"],
         "admin:autocomplete": ["?term=张&app_label=agencies&model_name=membership&field_name=user"],
     }
     return queries.get(route.name or "", [])
@@ -518,6 +534,10 @@ def good_values(probe: Probe, form: walk.Form, route: str | None) -> dict[str, s
 def fuzz(probe: Probe, who: str, form: walk.Form, today: dt.date) -> None:
     route = route_of(form.action)
     good = walk.good_fill(form, good_values(probe, form, route), today)
+    if route in GOOD_FILES:
+        good |= {
+            name: walk.Rewound(*GOOD_FILES[route]) for name, f in form.fields.items() if f.kind == "file"
+        }
     send = "get" if form.method == "get" else "post"
     response = probe.send(who, send, form.action, "good values", route=route, data=good)
     if response is not None and response.status_code != 403 and probe.last_refused:

@@ -69,6 +69,14 @@ def _zip(names: dict[str, bytes]) -> bytes:
     return out.getvalue()
 
 
+class Rewound(SimpleUploadedFile):
+    """A good upload sent with every request of a form: read from its start each time."""
+
+    def read(self, *args):
+        self.seek(0)
+        return super().read(*args)
+
+
 def upload_values() -> dict[str, SimpleUploadedFile]:
     """Disguised uploads: new objects each time (a file is read once)."""
     return {

@@ -1,6 +1,7 @@
 """Writes of the catalog (each one transaction with its audit event)."""
 
 from gongkai.catalog.services.art20 import art20_figures_save
+from gongkai.catalog.services.attachments import item_attach, item_attachment_remove
 from gongkai.catalog.services.columns import catalog_bootstrap, column_create, column_update
 from gongkai.catalog.services.items import (
     item_create,
@@ -19,6 +20,8 @@ __all__ = [
     "catalog_bootstrap",
     "column_create",
     "column_update",
+    "item_attach",
+    "item_attachment_remove",
     "item_create",
     "item_publish_due",
     "item_set_validity",

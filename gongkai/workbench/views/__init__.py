@@ -14,6 +14,13 @@ from gongkai.workbench.views.applications import (
     logout,
 )
 from gongkai.workbench.views.approvals import approval_decide_view, approval_queue
+from gongkai.workbench.views.catalog_io import (
+    catalog_export,
+    catalog_import_items,
+    catalog_import_posts,
+    catalog_io,
+    catalog_template,
+)
 from gongkai.workbench.views.guide import guide_edit
 from gongkai.workbench.views.holidays import holidays
 from gongkai.workbench.views.letters import (
@@ -41,6 +48,11 @@ __all__ = [
     "approval_decide_view",
     "approval_queue",
     "attachment_download",
+    "catalog_export",
+    "catalog_import_items",
+    "catalog_import_posts",
+    "catalog_io",
+    "catalog_template",
     "dashboard",
     "guide_edit",
     "holidays",
