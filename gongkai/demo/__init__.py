@@ -67,7 +67,8 @@ def run_demo(*, port: int, reset: bool, serve: bool) -> int:
             print(
                 f"已载入演示数据（{time.perf_counter() - started:.1f} 秒）："
                 f"{summary.agencies} 个机关，{summary.applications} 件政府信息公开申请，"
-                f"{summary.review_cases} 件行政复议、行政诉讼案件。"
+                f"{summary.review_cases} 件行政复议、行政诉讼案件，"
+                f"{summary.catalog.items} 条主动公开信息，{summary.catalog.posts} 条政务新媒体发布。"
             )
     else:
         print("演示数据已存在，直接使用（如需重建：gongkai demo --reset）。")
@@ -75,6 +76,7 @@ def run_demo(*, port: int, reset: bool, serve: bool) -> int:
     _print_welcome(port)
     if not serve:
         return 0
+    _schedule_release()
     worker = _start_worker()
     try:
         # runserver without DEBUG serves static files only when told to (--insecure): fine on 127.0.0.1
@@ -82,6 +84,21 @@ def run_demo(*, port: int, reset: bool, serve: bool) -> int:
     finally:
         _stop_worker(worker)
     return 0
+
+
+def _schedule_release() -> None:
+    """One reviewed item published by the worker a couple of minutes after the site starts (gongkai.demo.catalog)."""
+    from django.utils import timezone
+
+    from gongkai.demo.catalog import demo_release
+
+    released = demo_release()
+    if released is not None:
+        item, at = released
+        print(
+            f"定时发布演示：{item.agency.name}的“{item.title}”（索引号 {item.index_number}）已通过保密审查，"
+            f"将于 {timezone.localtime(at):%H:%M} 由后台任务进程自动发布到“{item.column.name}”栏目。"
+        )
 
 
 def _start_worker() -> subprocess.Popen:
@@ -166,6 +183,11 @@ def _print_welcome(port: int) -> None:
         table.add_row(username, name, role)
     console.print(table)
     console.print("科技局的联系方式取自其2020年年度报告；申请人、证件号码、案件等均为虚构的演示数据。")
+    console.print(
+        "科技局2020年的主动公开信息按其年度报告的数字逐条生成（标题、正文为虚构）：报告称政府网站公开114条，"
+        "所列15个栏目合计113条，演示数据补上报告未列出的1条（2019年度报告，载于“政府信息公开年报”栏目），"
+        "使政府网站114条、合计934条与报告一致。"
+    )
 
 
 # --- demo data ---------------------------------------------------------------------------------------------

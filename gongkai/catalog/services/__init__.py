@@ -11,7 +11,7 @@ from gongkai.catalog.services.items import (
     item_withdraw,
     item_withdraw_due,
 )
-from gongkai.catalog.services.media import account_save, post_create
+from gongkai.catalog.services.media import account_save, post_create, posts_import
 
 __all__ = [
     "account_save",
@@ -27,4 +27,5 @@ __all__ = [
     "item_withdraw",
     "item_withdraw_due",
     "post_create",
+    "posts_import",
 ]
