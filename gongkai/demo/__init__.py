@@ -11,7 +11,12 @@ Demo data (deterministic: random.Random(2020)):
   and 行政复议 / 行政诉讼 cases, some pending across a year end. A few recent applications, dated relative to
   today, make the deadline lists of the workbench come alive (skipped when this year's holiday schedule is not
   confirmed).
-- Everything is written through gongkai.cases.services, so events, audit records and deadlines are real.
+- 沙坡头区科学技术局's 公开目录 gives its report's 2020 主动公开 figures and table 2 from records (website
+  items in the report's columns, 政务微博 and 微信公众平台 posts, Art. 20 figures; gongkai.demo.catalog says how
+  the report's 114 website items are kept when its list adds up to 113), reviewed by its 审核人 and 负责人;
+  when the site starts, one more item is reviewed and scheduled for the worker to publish.
+- Everything is written through the services (gongkai.cases.services, gongkai.catalog.services), so
+  events, audit records and deadlines are real.
   Applicants, their ID numbers (valid GB 11643 check digits) and credit codes (valid GB 32100 check
   characters), phones and case numbers are fictitious.
 """

@@ -381,3 +381,12 @@ def test_a_naive_past_time_is_read_in_the_sites_time_zone(tree, clerk, reviewer,
         published_at=dt.datetime(2020, 3, 6, 9, 30), past_year_reason="补录",
     )  # fmt: skip
     assert sheet.publish_at == _past()
+
+
+def test_a_body_keeps_no_control_character_typed_or_referenced(tree, clerk, columns):
+    item = item_create(
+        agency=tree["a"], column=columns["plans"], by=clerk,
+        data=draft_data(body="<p>申请人张\x0b三\x85补&#11;充&#x0c;说明</p><p>第二段\x00</p>"),
+    )  # fmt: skip
+    assert item.body == "<p>申请人张三补充说明</p><p>第二段</p>"
+    assert item.body_text == "申请人张三补充说明\n第二段"
