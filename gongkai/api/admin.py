@@ -3,6 +3,7 @@ last used. Tokens are never deleted: a revoked one stays on record."""
 
 from django import forms
 from django.contrib import admin, messages
+from django.utils import timezone
 
 from gongkai.api.models import ApiToken
 from gongkai.api.services import token_create, token_revoke
@@ -24,14 +25,31 @@ class TokenForm(forms.ModelForm):
         return user
 
 
+class StateFilter(admin.SimpleListFilter):
+    title = "状态"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("active", "有效"), ("revoked", "已吊销")]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("active", "revoked"):
+            return queryset.filter(revoked_at__isnull=self.value() == "active")
+        return queryset
+
+
 @admin.register(ApiToken)
 class ApiTokenAdmin(InputRulesAdmin):
     form = TokenForm
-    list_display = ["id", "user", "name", "prefix", "created_at", "last_used_at", "revoked_at"]
-    list_filter = ["revoked_at"]
+    list_display = ["id", "user", "name", "prefix", "state", "created_at", "last_used_at"]
+    list_filter = [StateFilter]
     search_fields = ["name", "prefix", "user__username"]
     autocomplete_fields = ["user"]
     actions = ["revoke"]
+
+    @admin.display(description="状态")
+    def state(self, obj):
+        return f"已吊销（{timezone.localtime(obj.revoked_at):%Y-%m-%d %H:%M}）" if obj.revoked_at else "有效"
 
     def get_fields(self, request, obj=None):
         return SHOWN if obj is not None else ["user", "name"]

@@ -24,6 +24,7 @@ from gongkai.agencies.permissions import WRITING_ROLES
 from gongkai.agencies.selectors import agencies_visible
 from gongkai.api.selectors import token_lookup
 from gongkai.api.services import token_touch
+from gongkai.catalog.figures import catalog_order
 from gongkai.catalog.models import Column, Item
 from gongkai.catalog.services import item_create, item_submit
 from gongkai.catalog.services.items import item_scan
@@ -285,15 +286,17 @@ def _when(field: str, value: str | None) -> dt.datetime | None:
 # --- endpoints ---------------------------------------------------------------------------------------------
 
 
-@router.get("/catalog/columns", response=list[ColumnOut], summary="本机关的目录栏目")
+@router.get("/catalog/columns", response=list[ColumnOut], summary="本机关的目录栏目（按目录顺序，上级在前）")
 def columns(request, agency_id: int | None = None):
     agency = _agency(request.user, agency_id)
     if not agencies_visible(user=request.user).filter(pk=agency.pk).exists():
         raise PermissionDenied(f"您没有查看“{agency}”的权限")
+    tree = list(Column.objects.filter(agency=agency))
+    order = catalog_order(tree)  # parents before their children, as the catalog reads
     return [
         {"id": c.pk, "parent_id": c.parent_id, "code": c.code, "name": c.name,
          "accepts_items": c.code not in ("statutory", "apply")}
-        for c in Column.objects.filter(agency=agency).order_by("position", "id")
+        for c in sorted(tree, key=lambda c: order[c.pk])
     ]  # fmt: skip
 
 

@@ -102,7 +102,8 @@ def _schedule_release() -> None:
         item, at = released
         print(
             f"定时发布演示：{item.agency.name}的“{item.title}”（索引号 {item.index_number}）已通过保密审查，"
-            f"将于 {timezone.localtime(at):%H:%M} 由后台任务进程自动发布到“{item.column.name}”栏目。"
+            f"将于 {timezone.localtime(at):%H:%M}（约{max(1, round((at - timezone.now()).total_seconds() / 60))}分钟后）"
+            f"由后台任务进程自动发布到“{item.column.name}”栏目。"
         )
 
 

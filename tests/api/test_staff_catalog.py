@@ -17,7 +17,7 @@ from gongkai.approvals.selectors import pending_request
 from gongkai.approvals.services import approval_decide
 from gongkai.audit.models import AuditEvent
 from gongkai.catalog.models import Column, Item, ReviewSheet
-from gongkai.catalog.services import catalog_bootstrap
+from gongkai.catalog.services import catalog_bootstrap, column_create
 from gongkai.cli import main
 from tests import factories
 
@@ -110,11 +110,17 @@ def test_the_agency_may_be_left_out_when_the_user_has_one(api, tree, catalog, cl
     body = draft(tree, catalog)
     del body["agency_id"]
     assert api("post", ITEMS, token, body).status_code == 201
+    # a local column: its position counts among its siblings only
+    column_create(agency=tree["a"], parent=catalog[(tree["a"].pk, "functions")], name="权责清单", by=clerk)
     columns = api("get", "/api/staff/catalog/columns", token).json()
     assert {"id": catalog[(tree["a"].pk, "plans")].pk, "name": "规划计划"}.items() <= next(
         c for c in columns if c["code"] == "plans"
     ).items()
     assert next(c for c in columns if c["code"] == "statutory")["accepts_items"] is False
+    seen = set()
+    for column in columns:  # the catalog's order: a parent before its children
+        assert column["parent_id"] is None or column["parent_id"] in seen
+        seen.add(column["id"])
 
 
 def test_no_token_a_wrong_one_and_a_revoked_one_are_401(api, tree, catalog, clerk):
@@ -372,3 +378,14 @@ def test_the_admin_issues_shows_once_and_revokes(admin_client, tree, clerk):
     clerk.save()
     response = admin_client.post("/admin/api/apitoken/add/", {"user": clerk.pk, "name": "再来一个"})
     assert "该用户已停用" in response.content.decode() and ApiToken.objects.count() == 1
+
+
+def test_the_admin_list_says_which_tokens_are_live(admin_client, tree, clerk):
+    live, _ = token_create(user=clerk, name="在用脚本")
+    gone, _ = token_create(user=clerk, name="停用脚本")
+    token_revoke(token=gone)
+    page = admin_client.get("/admin/api/apitoken/?state=active").content.decode()
+    assert "在用脚本" in page and "停用脚本" not in page
+    page = admin_client.get("/admin/api/apitoken/?state=revoked").content.decode()
+    assert "停用脚本" in page and "已吊销（" in page and "在用脚本" not in page
+    assert "在用脚本" in admin_client.get("/admin/api/apitoken/?state=x").content.decode()
