@@ -360,16 +360,19 @@ def test_kejiju_items_went_through_the_review_as_past_year_entries(demo_data, db
     assert kejiju_figures(2021).table2["normative_documents"] == {"issued": 1, "repealed": 0, "in_force": 1}
 
 
-def test_the_scheduled_release_is_published_by_the_worker(demo_data, db, today, run_tasks):
+def test_the_scheduled_release_is_published_by_the_worker(demo_data, db, today, run_tasks, capsys):
     from django.utils import timezone
 
     from gongkai.catalog.enums import ItemStatus
     from gongkai.demo.catalog import demo_release
 
-    item, at = demo_release()
+    demo._schedule_release()  # what `gongkai demo` does before it serves
+    item, at = demo_release()  # started again before it is due: the same one
     assert item.status == ItemStatus.SCHEDULED and item.agency.name == demo_data_module.KEJIJU
     assert dt.timedelta(minutes=2) <= at - timezone.now() <= dt.timedelta(minutes=3)
-    assert demo_release() == (item, at)  # started again before it is due: the same one
+    said = capsys.readouterr().out
+    assert f"“{item.title}”（索引号 {item.index_number}）已通过保密审查" in said
+    assert f"将于 {timezone.localtime(at):%H:%M}（约3分钟后）由后台任务进程自动发布到“部门动态”栏目" in said
     assert run_tasks() == 0  # not due yet
     today.shift(dt.timedelta(minutes=4))
     assert run_tasks() >= 1

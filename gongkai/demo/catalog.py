@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
@@ -72,13 +72,13 @@ class Entry:
     column: str
     title: str
     formed_on: dt.date
-    published_at: dt.datetime | None  # None: not published by the load (in review, or the release draft)
+    published_at: dt.datetime | None  # a past year's: 补录; None: published now, or left in review
     body: str
     summary: str = ""
     doc_number: str = ""
     statutory_kind: str = "other"
     genre: str = ""
-    extra: dict = field(default_factory=dict)
+    in_review: bool = False  # submitted, waiting for the reviewer
 
 
 @dataclass
@@ -445,12 +445,11 @@ def _entries_later(rng: random.Random, cal, today: dt.date) -> list[Entry]:
             column="部门动态",
             title=f"区科技局召开{today.year}年科技特派员工作总结会",
             formed_on=recent,
-            published_at=None,  # published now, through the normal review
+            published_at=None,  # published now, through the review as any item
             genre="工作动态",
             body=_p(
                 f"{recent.month}月{recent.day}日，区科技局召开科技特派员工作总结会，总结本年度科技特派员服务情况。"
             ),
-            extra={"now": True},
         )
     )
     entries.append(
@@ -458,7 +457,8 @@ def _entries_later(rng: random.Random, cal, today: dt.date) -> list[Entry]:
             column="公示公告",
             title=f"{today.year + 1}年度沙坡头区科技特派员拟选派人员名单公示",
             formed_on=today,
-            published_at=None,  # waits for the reviewer (审核人 kejiju_reviewer)
+            published_at=None,
+            in_review=True,  # waits for the reviewer (审核人 kejiju_reviewer)
             summary="拟选派的科技特派员名单及公示期、意见反馈方式。",
             body=_p(
                 f"经个人申报、单位推荐和资格审查，拟选派30名同志为{today.year + 1}年度沙坡头区科技特派员，现予公示。",
@@ -550,7 +550,7 @@ def load_catalog(*, agency, clerk, reviewer, head, cal, today: dt.date) -> Catal
     table 2 figures in one transaction; then each item through the review (its own transactions, as the
     review services are)."""
     from gongkai.approvals.services import approval_decide
-    from gongkai.catalog.models import Column
+    from gongkai.catalog.models import Column, Item
     from gongkai.catalog.services import (
         account_save,
         art20_figures_save,
@@ -600,8 +600,8 @@ def load_catalog(*, agency, clerk, reviewer, head, cal, today: dt.date) -> Catal
         )  # fmt: skip
 
     for entry, item in drafts:
-        if entry.published_at is None and not entry.extra.get("now"):
-            item_submit(item=item, by=clerk, method="政府网站", scope="社会公众")  # in review
+        if entry.in_review:
+            item_submit(item=item, by=clerk, method="政府网站", scope="社会公众")
             continue
         past = entry.published_at is not None
         sheet = item_submit(
@@ -618,8 +618,11 @@ def load_catalog(*, agency, clerk, reviewer, head, cal, today: dt.date) -> Catal
         weibo = account_save(agency=agency, by=clerk, platform="weibo", name=WEIBO)
         wechat = account_save(agency=agency, by=clerk, platform="wechat", name=WECHAT)
         news = [item for entry, item in drafts if entry.column == "部门动态" and entry.formed_on.year == 2020]
+        published_on = dict(
+            Item.objects.filter(pk__in=[i.pk for i in news]).values_list("pk", "published_on")
+        )
         for item in news:
-            item.refresh_from_db(fields=["published_on"])
+            item.published_on = published_on[item.pk]
         for account, posts in ((weibo, _weibo_posts(rng)), (wechat, _wechat_posts(rng, news))):
             summary.posts += posts_import(account=account, by=clerk, posts=posts)[0]
     return summary
