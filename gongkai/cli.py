@@ -477,6 +477,13 @@ def _progress_counter(total: int, label: str) -> Iterator:
         yield lambda n=1: progress.advance(task, n)
 
 
+def cmd_token(args) -> int:
+    _django()
+    from gongkai.api.tokens_cli import token_command
+
+    return token_command(args)
+
+
 def cmd_backup(args) -> int:
     _django()
     from gongkai.backup.command import backup_command
@@ -580,6 +587,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     keys.add_argument("--yes", action="store_true", help="不再询问确认")
     keys.set_defaults(func=cmd_keys)
+
+    token = sub.add_parser(
+        "token",
+        help="工作人员接口令牌：token new 签发；token revoke 吊销；token list 列出",
+        description="签发、吊销工作人员接口（/api/staff/）的令牌。令牌代表签发给的用户，按该用户在各机关的角色办理；"
+        "只保存令牌的摘要，令牌本身只在签发时显示一次。签发和吊销均记入审计日志。退出码：0 完成，1 拒绝，2 参数有误。",
+    )
+    token_sub = token.add_subparsers(dest="action", metavar="操作", required=True, parser_class=_Parser)
+    token_new = token_sub.add_parser("new", help="为一个用户签发新令牌（只显示一次）")
+    token_new.add_argument("--user", required=True, metavar="用户名", help="令牌代表的用户（登录用户名）")
+    token_new.add_argument("--name", required=True, metavar="说明", help="用途说明，如“政务网站发布系统对接”")
+    token_revoke = token_sub.add_parser("revoke", help="吊销令牌（之后用它的请求一律拒绝）")
+    token_revoke.add_argument("id", type=int, metavar="编号", help="令牌编号（token list 中的编号）")
+    token_list = token_sub.add_parser("list", help="列出令牌（不显示令牌本身）")
+    token_list.add_argument("--user", metavar="用户名", help="只列出这个用户的令牌")
+    token.set_defaults(func=cmd_token)
 
     backup = sub.add_parser(
         "backup",

@@ -10,7 +10,7 @@ import datetime as dt
 import json
 import logging
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import NinjaAPI, Schema
@@ -19,6 +19,8 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.renderers import BaseRenderer
 from ninja.security import SessionAuth
 
+from gongkai.api.staff import ApiError, field_label
+from gongkai.api.staff import router as staff_router
 from gongkai.cases import procedure
 from gongkai.cases.applicant import Surface, shown_identity
 from gongkai.cases.enums import Status
@@ -36,11 +38,20 @@ MAX_PAGE = 100_000
 QUERY_MAX = 100
 
 
+def _json_default(value):
+    """Dates and times as ISO 8601; times in the site's time zone (北京时间), as people read them."""
+    if isinstance(value, dt.datetime):
+        return (timezone.localtime(value) if timezone.is_aware(value) else value).isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
 class ChineseJSON(BaseRenderer):
     media_type = "application/json"
 
     def render(self, request, data, *, response_status):
-        return json.dumps(data, ensure_ascii=False, default=str)
+        return json.dumps(data, ensure_ascii=False, default=_json_default)
 
 
 api = NinjaAPI(
@@ -56,11 +67,19 @@ _STATUS_CODES = {400: Code.INVALID_PARAMETER, 401: Code.NOT_AUTHENTICATED, 403: 
                  404: Code.NOT_FOUND, 429: Code.RATE_LIMITED}  # fmt: skip
 
 
+# What django-ninja itself answers in English, for the people who read the details.
+_NINJA_MESSAGES = {
+    "Cannot parse request body": "请求内容无法解析：应为 JSON（Content-Type: application/json）"
+}
+
+
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
-    return error_response(
-        request, _STATUS_CODES.get(exc.status_code, Code.INVALID), str(exc), exc.status_code
-    )
+    detail = str(exc)
+    for english, chinese in _NINJA_MESSAGES.items():
+        if detail.startswith(english):
+            detail = chinese
+    return error_response(request, _STATUS_CODES.get(exc.status_code, Code.INVALID), detail, exc.status_code)
 
 
 @api.exception_handler(AuthenticationError)
@@ -80,7 +99,22 @@ def _denied(request, exc):
 
 @api.exception_handler(ValidationError)
 def _invalid(request, exc: ValidationError):
-    return error_response(request, first_code(exc), "；".join(exc.messages), 400)
+    """A service refused a value: 422, each message after the field it is about."""
+    if hasattr(exc, "error_dict"):
+        detail = "；".join(
+            f"{field_label(field)}：{message}" if field != NON_FIELD_ERRORS else message
+            for field, errors in exc.error_dict.items()
+            for error in errors
+            for message in error.messages
+        )
+    else:
+        detail = "；".join(exc.messages)
+    return error_response(request, first_code(exc), detail, 422)
+
+
+@api.exception_handler(ApiError)
+def _api_error(request, exc: ApiError):
+    return error_response(request, exc.code, exc.detail, exc.status)
 
 
 @api.exception_handler(Exception)
@@ -100,15 +134,27 @@ _PARAMETERS = {
     "agency_id": "机关编号",
     "status": "状态",
     "q": "搜索词",
+    "item_id": "信息编号",
 }
 
 
 @api.exception_handler(NinjaValidationError)
 def _bad_parameter(request, exc: NinjaValidationError):
-    names = []
+    """A parameter of the wrong type: 400; a field of a request body: 422, naming the field."""
+    names, in_body = [], False
     for error in exc.errors:
-        location = [str(part) for part in error.get("loc", ()) if part not in ("query", "path", "body")]
-        names.append(_PARAMETERS.get(location[-1], location[-1]) if location else "参数")
+        loc = [str(part) for part in error.get("loc", ())]
+        in_body = in_body or "body" in loc
+        location = [part for part in loc if part not in ("query", "path", "body", "data")]
+        if not location:
+            names.append("参数")
+        elif in_body:
+            names.append(field_label(location[0]))
+        else:
+            names.append(_PARAMETERS.get(location[-1], location[-1]))
+    names = list(dict.fromkeys(names))
+    if in_body:
+        return error_response(request, Code.INVALID, f"请求内容有误：{'、'.join(names)}格式不正确", 422)
     return error_response(request, Code.INVALID_PARAMETER, f"参数有误：{'、'.join(names)}格式不正确", 400)
 
 
@@ -200,3 +246,6 @@ def annual(request, agency_id: int, year: int):
     _check_year(year)
     report = annual_tables(user=request.user, agency_id=agency_id, year=year)
     return report.as_dict(findings=check(report))
+
+
+api.add_router("/staff/", staff_router)

@@ -6,8 +6,10 @@ Counting, one rule each:
 - an item counts in the year of its 发布日期 on every channel it went out on, if it was published (a
   withdrawn item was published all the same); a post counts in the year of its date on its account's
   platform; the total is the sum over channels, so the parts add up by construction;
-- website items are also counted per column, by the first-level column under 法定主动公开内容 or the
-  first-level column itself (the way reports list them), named as the agency named it;
+- website items are also counted per column, the way reports list them (`report_columns`): by the topmost
+  column the agency added itself (a local column) on the way up from the item's column, else by the
+  first-level column under 法定主动公开内容, else by the first-level column itself; named as the agency named
+  it and listed in the catalog's order;
 - table 2, 第二十条第（一）项 from the items whose 文件类别 is 规章 or 行政规范性文件, by 成文日期 and by the date
   they lapsed or were repealed (a 失效 document is no longer in force, like a 废止 one):
   2021: 本年制发 = written in the year, 本年废止 = lapsed or repealed in the year, 现行有效 = written by the
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -31,6 +34,7 @@ from gongkai.catalog.enums import Channel, ItemStatus, Platform, StatutoryKind, 
 from gongkai.catalog.models import Art20Figure, Column, Item, Post
 from gongkai.catalog.services.art20 import entered_cells
 from gongkai.report.formats import format_for_year
+from gongkai.report.model import Cell
 
 PUBLISHED = (ItemStatus.PUBLISHED, ItemStatus.WITHDRAWN)
 KIND_ROWS = {StatutoryKind.REGULATION: "regulations", StatutoryKind.NORMATIVE: "normative_documents"}
@@ -60,6 +64,11 @@ class ProactiveFigures:
     def total(self) -> int:
         return sum(c.total for c in self.channels)
 
+    def table2_cells(self) -> dict[str, dict[str, Cell]]:
+        """Table 2 as a report holds it (gongkai.report.model.AnnualReport.table2): for the report builder,
+        the rules and comparisons with a published report."""
+        return {row: {col: Cell.of(v) for col, v in cols.items()} for row, cols in self.table2.items()}
+
     def as_json(self) -> dict:
         def number(v):
             return float(v) if isinstance(v, Decimal) and v != v.to_integral_value() else int(v)
@@ -79,19 +88,44 @@ def _year_range(year: int) -> tuple[dt.date, dt.date]:
     return dt.date(year, 1, 1), dt.date(year, 12, 31)
 
 
-def report_columns(agency_id: int) -> dict[int, Column]:
-    """Column id → the column a report lists it under (the child of 法定主动公开内容, or the first level)."""
-    columns = {c.pk: c for c in Column.objects.filter(agency_id=agency_id)}
+def report_columns(columns: Iterable[Column]) -> dict[int, Column]:
+    """Column id → the column a report lists it under (`columns`: all the columns of an agency).
+
+    The standard tree (gongkai.catalog.standard) is the platform's common classification: its sub-columns
+    add up into their Art. 20 heading (规章, 行政规范性文件 and 其他文件 into 政策文件), the child of
+    法定主动公开内容, or into the first-level column. A column the agency added itself is its own heading,
+    with whatever it holds below: reports list them so (the seed report gives 部门预算 and 部门决算 apart,
+    both of what the standard tree calls 财政预决算, and 扶贫开发, 就业创业, 三农服务 apart, all 重点领域)."""
+    columns = {c.pk: c for c in columns}
     top: dict[int, Column] = {}
     for column in columns.values():
-        current = column
-        while current.parent_id is not None:
+        current, local = column, None
+        while True:
+            if not current.code:
+                local = current  # the topmost so far
+            if current.parent_id is None:
+                break
             parent = columns[current.parent_id]
             if parent.parent_id is None and parent.code == "statutory":
                 break
             current = parent
-        top[column.pk] = current
+        top[column.pk] = local or current
     return top
+
+
+def catalog_order(columns: Iterable[Column]) -> dict[int, int]:
+    """Column id → its place in the catalog read top to bottom (parents before children, siblings by
+    position): positions are kept among siblings, so they alone do not order columns of different parents."""
+    children: dict[int | None, list[Column]] = defaultdict(list)
+    for column in columns:
+        children[column.parent_id].append(column)
+    order: dict[int, int] = {}
+    stack = sorted(children[None], key=lambda c: (c.position, c.pk), reverse=True)
+    while stack:
+        column = stack.pop()
+        order[column.pk] = len(order)
+        stack.extend(sorted(children[column.pk], key=lambda c: (c.position, c.pk), reverse=True))
+    return order
 
 
 def _channel_figures(
@@ -119,13 +153,15 @@ def _channel_figures(
             ChannelFigure(Platform(row["account__platform"]).label, total, original, total - original)
         )
     figures.sort(key=lambda c: CHANNEL_ORDER.index(c.name))
-    tops = report_columns(agency_id)
-    by_name: dict[int, tuple[Column, int]] = {}
+    all_columns = list(Column.objects.filter(agency_id=agency_id))
+    tops = report_columns(all_columns)
+    order = catalog_order(all_columns)
+    by_line: dict[int, tuple[Column, int]] = {}
     for column_id, count in per_column.items():
         top = tops[column_id]
-        previous = by_name.get(top.pk, (top, 0))[1]
-        by_name[top.pk] = (top, previous + count)
-    columns = [(c.name, n) for c, n in sorted(by_name.values(), key=lambda cn: (cn[0].position, cn[0].pk))]
+        previous = by_line.get(top.pk, (top, 0))[1]
+        by_line[top.pk] = (top, previous + count)
+    columns = [(c.name, n) for c, n in sorted(by_line.values(), key=lambda cn: order[cn[0].pk])]
     return figures, columns
 
 

@@ -9,6 +9,8 @@ import re
 
 import nh3
 
+from gongkai.text import clean_multiline
+
 TAGS = {
     "p", "br", "div", "span", "h2", "h3", "h4", "h5", "strong", "b", "em", "i", "u", "sub", "sup",
     "ul", "ol", "li", "table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption", "colgroup", "col",
@@ -31,21 +33,23 @@ _SPACES = re.compile(r"[ \t\u3000\xa0]+")
 
 
 def sanitise(body: str) -> str:
-    """The body with everything but the allowed tags and attributes removed (their text kept)."""
-    return nh3.clean(
+    """The body with everything but the allowed tags and attributes removed (their text kept), and no
+    control character (gongkai.text: kept neither typed nor as a character reference)."""
+    cleaned = nh3.clean(
         body or "",
         tags=TAGS,
         attributes=ATTRIBUTES,
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
         strip_comments=True,
-    ).strip()
+    )
+    return clean_multiline(cleaned).strip()  # after: nh3 turns "&#11;" into the character itself
 
 
 def plain_text(body: str) -> str:
     """The text of a (sanitised) body, one line per block, for the scan and the search index."""
     text = _TAG.sub("", _BLOCK_END.sub("\n", body or ""))
-    lines = (_SPACES.sub(" ", html_lib.unescape(line)).strip() for line in text.splitlines())
+    lines = (_SPACES.sub(" ", clean_multiline(html_lib.unescape(line))).strip() for line in text.splitlines())
     return "\n".join(line for line in lines if line)
 
 

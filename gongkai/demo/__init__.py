@@ -11,7 +11,12 @@ Demo data (deterministic: random.Random(2020)):
   and 行政复议 / 行政诉讼 cases, some pending across a year end. A few recent applications, dated relative to
   today, make the deadline lists of the workbench come alive (skipped when this year's holiday schedule is not
   confirmed).
-- Everything is written through gongkai.cases.services, so events, audit records and deadlines are real.
+- 沙坡头区科学技术局's 公开目录 gives its report's 2020 主动公开 figures and table 2 from records (website
+  items in the report's columns, 政务微博 and 微信公众平台 posts, Art. 20 figures; gongkai.demo.catalog says how
+  the report's 114 website items are kept when its list adds up to 113), reviewed by its 审核人 and 负责人;
+  when the site starts, one more item is reviewed and scheduled for the worker to publish.
+- Everything is written through the services (gongkai.cases.services, gongkai.catalog.services), so
+  events, audit records and deadlines are real.
   Applicants, their ID numbers (valid GB 11643 check digits) and credit codes (valid GB 32100 check
   characters), phones and case numbers are fictitious.
 """
@@ -67,7 +72,8 @@ def run_demo(*, port: int, reset: bool, serve: bool) -> int:
             print(
                 f"已载入演示数据（{time.perf_counter() - started:.1f} 秒）："
                 f"{summary.agencies} 个机关，{summary.applications} 件政府信息公开申请，"
-                f"{summary.review_cases} 件行政复议、行政诉讼案件。"
+                f"{summary.review_cases} 件行政复议、行政诉讼案件，"
+                f"{summary.catalog.items} 条主动公开信息，{summary.catalog.posts} 条政务新媒体发布。"
             )
     else:
         print("演示数据已存在，直接使用（如需重建：gongkai demo --reset）。")
@@ -75,6 +81,7 @@ def run_demo(*, port: int, reset: bool, serve: bool) -> int:
     _print_welcome(port)
     if not serve:
         return 0
+    _schedule_release()
     worker = _start_worker()
     try:
         # runserver without DEBUG serves static files only when told to (--insecure): fine on 127.0.0.1
@@ -82,6 +89,22 @@ def run_demo(*, port: int, reset: bool, serve: bool) -> int:
     finally:
         _stop_worker(worker)
     return 0
+
+
+def _schedule_release() -> None:
+    """One reviewed item published by the worker a couple of minutes after the site starts (gongkai.demo.catalog)."""
+    from django.utils import timezone
+
+    from gongkai.demo.catalog import demo_release
+
+    released = demo_release()
+    if released is not None:
+        item, at = released
+        print(
+            f"定时发布演示：{item.agency.name}的“{item.title}”（索引号 {item.index_number}）已通过保密审查，"
+            f"将于 {timezone.localtime(at):%H:%M}（约{max(1, round((at - timezone.now()).total_seconds() / 60))}分钟后）"
+            f"由后台任务进程自动发布到“{item.column.name}”栏目。"
+        )
 
 
 def _start_worker() -> subprocess.Popen:
@@ -166,6 +189,11 @@ def _print_welcome(port: int) -> None:
         table.add_row(username, name, role)
     console.print(table)
     console.print("科技局的联系方式取自其2020年年度报告；申请人、证件号码、案件等均为虚构的演示数据。")
+    console.print(
+        "科技局2020年的主动公开信息按其年度报告的数字逐条生成（标题、正文为虚构）：报告称政府网站公开114条，"
+        "所列15个栏目合计113条，演示数据补上报告未列出的1条（2019年度报告，载于“政府信息公开年报”栏目），"
+        "使政府网站114条、合计934条与报告一致。"
+    )
 
 
 # --- demo data ---------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from gongkai.agencies.validators import credit_check_char, id_check_char
+from gongkai.demo.catalog import CatalogSummary, load_catalog
 from gongkai.law import Ground, cite
 
 DEMO_PASSWORD = "gongkai-demo-2020"
@@ -20,6 +21,9 @@ KEJIJU = "沙坡头区科学技术局"
 ZIRANJU = "沙坡头区自然资源局"
 SHENGTAI = "中卫市生态环境局"
 DISTRICT = "沙坡头区人民政府"
+# fictitious, with valid check characters (GB 11714, GB 32100): its organisation code 010536271 is the
+# prefix of the catalog's 索引号 (010536271/2020-00001)
+KEJIJU_CREDIT_CODE = "11640502010536271J"
 YEARS = (2020, 2021, 2022)
 # applications of 沙坡头区自然资源局 received per year
 ZIRANJU_VOLUME = {2020: 64, 2021: 80, 2022: 96}
@@ -27,7 +31,9 @@ SHENGTAI_VOLUME = {2021: 10, 2022: 14}
 
 # (username, display name, what they can do) — printed for the person trying the demo
 DEMO_LOGINS = (
-    ("kejiju_clerk", "王丽", f"{KEJIJU} 经办人（2020 年未收到申请）"),
+    ("kejiju_clerk", "王丽", f"{KEJIJU} 经办人（2020 年未收到申请；起草、提交主动公开信息）"),
+    ("kejiju_reviewer", "刘洋", f"{KEJIJU} 审核人（主动公开信息的保密审查）"),
+    ("kejiju_head", "马志强", f"{KEJIJU} 负责人、管理员（批准发布主动公开信息）"),
     ("ziranju_clerk", "马海军", f"{ZIRANJU} 经办人"),
     ("ziranju_head", "杨建国", f"{ZIRANJU} 负责人、审核人、管理员（审核签发文书，批准延期答复）"),
     ("shengtai_clerk", "李娜", f"{SHENGTAI} 经办人"),
@@ -66,6 +72,7 @@ class DemoSummary:
     applications: int = 0
     review_cases: int = 0
     users: dict = field(default_factory=dict)
+    catalog: CatalogSummary | None = None
 
 
 # applications the load registers, for a progress bar: the history and the few of the last weeks
@@ -234,6 +241,7 @@ class _Loader:
             postcode="755000",
             phone="0955-8812012",
             email="sptqkxjsj@163.com",
+            credit_code=KEJIJU_CREDIT_CODE,
             letter_code="沙科信公开",
             review_body="中卫市沙坡头区人民政府",
             court="中卫市沙坡头区人民法院",
@@ -273,6 +281,10 @@ class _Loader:
         names = {u: n for u, n, _ in DEMO_LOGINS}
         people = {
             "kejiju_clerk": person("kejiju_clerk", names["kejiju_clerk"], (kejiju, Role.CLERK)),
+            "kejiju_reviewer": person("kejiju_reviewer", names["kejiju_reviewer"], (kejiju, Role.REVIEWER)),
+            "kejiju_head": person(
+                "kejiju_head", names["kejiju_head"], (kejiju, Role.HEAD), (kejiju, Role.ADMIN)
+            ),
             "ziranju_clerk": person("ziranju_clerk", names["ziranju_clerk"], (ziranju, Role.CLERK)),
             "ziranju_head": person(
                 "ziranju_head",
@@ -310,6 +322,14 @@ class _Loader:
             self._year_of_applications(shengtai, shengtai_clerk, None, year, volume, forced=False)
         self._recent_applications(ziranju, clerk, head)
         self.summary.applications = Application.objects.count()
+        self.summary.catalog = load_catalog(
+            agency=kejiju,
+            clerk=people["kejiju_clerk"],
+            reviewer=people["kejiju_reviewer"],
+            head=people["kejiju_head"],
+            cal=self.cal,
+            today=self.today,
+        )
         return self.summary
 
     # -- applications --

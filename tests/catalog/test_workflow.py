@@ -276,3 +276,117 @@ def test_local_columns(tree, clerk, columns):
     assert column.cycle_days == 14 and column.code == ""
     with pytest.raises(ValidationError, match="已有“部门动态”"):
         column_create(agency=tree["a"], parent=None, name="部门动态", by=clerk)
+
+
+# --- 补录: an item published in a past year, entered now ---------------------------------------------------
+
+
+def _past(**overrides):
+    """The 2020 time an item was published (Asia/Shanghai)."""
+    return timezone.make_aware(dt.datetime(2020, 3, 6, 9, 30), **overrides)
+
+
+def test_a_past_year_item_is_reviewed_now_and_recorded_as_published_then(
+    tree, clerk, reviewer, head, columns
+):
+    item = item_create(
+        agency=tree["a"], column=columns["other_documents"], by=clerk, data=draft_data(),
+        created_on=dt.date(2020, 3, 2),
+    )  # fmt: skip
+    assert item.index_number == "640502001/2020-00001"
+    sheet = item_submit(
+        item=item, by=clerk, method="政府网站", scope="社会公众", published_at=_past(),
+        past_year_reason="平台启用前已在政府网站发布，补录目录",
+    )  # fmt: skip
+    assert sheet.publish_at == _past() and sheet.approval.title.startswith("保密审查（补录2020年已发布信息）")
+    request = approval_decide(request=sheet.approval, by=reviewer, approved=True, on=dt.date(2020, 3, 6))
+    item.refresh_from_db()
+    assert item.status == ItemStatus.REVIEWING  # published only once the head approves, as any item
+    approval_decide(request=request, by=head, approved=True, on=dt.date(2020, 3, 6))
+    item.refresh_from_db()
+    assert item.status == ItemStatus.PUBLISHED
+    assert (item.published_on, item.published_at, item.late) == (dt.date(2020, 3, 6), _past(), False)
+    for action in ("catalog.item_submit", "catalog.item_publish"):
+        event = AuditEvent.objects.get(action=action, object_id=str(item.pk))
+        assert event.after["past_year_reason"] == "平台启用前已在政府网站发布，补录目录"
+        assert event.at.year == 2026  # entered now: the audit record does not pretend otherwise
+
+
+def test_a_past_year_item_published_late_then_is_flagged(tree, clerk, reviewer, head, columns):
+    item = item_create(agency=tree["a"], column=columns["other_documents"], by=clerk, data=draft_data())
+    sheet = item_submit(
+        item=item, by=clerk, method="政府网站", scope="社会公众",
+        published_at=timezone.make_aware(dt.datetime(2020, 6, 1, 10)), past_year_reason="补录",
+    )  # fmt: skip
+    request = approval_decide(request=sheet.approval, by=reviewer, approved=True, on=dt.date(2020, 6, 1))
+    approval_decide(request=request, by=head, approved=True, on=dt.date(2020, 6, 1))
+    item.refresh_from_db()
+    assert item.late is True and item.published_on > item.publish_limit_on
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field", "code"),
+    [
+        ({"published_at": _past()}, "past_year_reason", "past_year_reason_required"),
+        (
+            {"published_at": _past(), "past_year_reason": "  "},
+            "past_year_reason",
+            "past_year_reason_required",
+        ),
+        (
+            {"published_at": timezone.make_aware(dt.datetime(2026, 1, 5, 9)), "past_year_reason": "补录"},
+            "published_at",
+            "invalid",
+        ),
+        (
+            {"published_at": timezone.make_aware(dt.datetime(2020, 3, 1, 9)), "past_year_reason": "补录"},
+            "published_at",
+            "date_too_early",
+        ),
+        (
+            {
+                "published_at": _past(),
+                "past_year_reason": "补录",
+                "publish_at": timezone.make_aware(dt.datetime(2026, 12, 1, 9)),
+            },
+            "publish_at",
+            "invalid",
+        ),  # fmt: skip
+        (
+            {
+                "published_at": _past(),
+                "past_year_reason": "补录",
+                "withdraw_at": timezone.make_aware(dt.datetime(2026, 12, 1, 9)),
+            },
+            "withdraw_at",
+            "not_applicable",
+        ),  # fmt: skip
+    ],
+)
+def test_a_past_year_entry_is_checked_and_writes_nothing_when_refused(
+    tree, clerk, columns, kwargs, field, code
+):
+    item = item_create(agency=tree["a"], column=columns["other_documents"], by=clerk, data=draft_data())
+    with pytest.raises(ValidationError) as error:
+        item_submit(item=item, by=clerk, method="政府网站", scope="社会公众", **kwargs)
+    assert error.value.error_dict[field][0].code == code
+    item.refresh_from_db()
+    assert item.status == ItemStatus.DRAFT and not ReviewSheet.objects.filter(item=item).exists()
+
+
+def test_a_naive_past_time_is_read_in_the_sites_time_zone(tree, clerk, reviewer, head, columns):
+    item = item_create(agency=tree["a"], column=columns["other_documents"], by=clerk, data=draft_data())
+    sheet = item_submit(
+        item=item, by=clerk, method="政府网站", scope="社会公众",
+        published_at=dt.datetime(2020, 3, 6, 9, 30), past_year_reason="补录",
+    )  # fmt: skip
+    assert sheet.publish_at == _past()
+
+
+def test_a_body_keeps_no_control_character_typed_or_referenced(tree, clerk, columns):
+    item = item_create(
+        agency=tree["a"], column=columns["plans"], by=clerk,
+        data=draft_data(body="<p>申请人张\x0b三\x85补&#11;充&#x0c;说明</p><p>第二段\x00</p>"),
+    )  # fmt: skip
+    assert item.body == "<p>申请人张三补充说明</p><p>第二段</p>"
+    assert item.body_text == "申请人张三补充说明\n第二段"

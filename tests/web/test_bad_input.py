@@ -42,6 +42,7 @@ from django.test import Client
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 
 from gongkai.agencies.models import Agency, LoginFailure
+from gongkai.api.services import token_create
 from gongkai.approvals.models import ApprovalRequest
 from gongkai.approvals.selectors import pending_request
 from gongkai.approvals.services import approval_decide
@@ -51,7 +52,7 @@ from gongkai.cases.calendar import work_calendar_invalidate
 from gongkai.cases.models import Application, CalendarOverride, ConfirmedYear, Letter
 from gongkai.cases.procedure import Step
 from gongkai.cases.tasks import daily_sweep
-from gongkai.catalog.services import account_save, catalog_bootstrap
+from gongkai.catalog.services import account_save, catalog_bootstrap, item_create
 from gongkai.tasks.schedule import enqueue_due_jobs
 from gongkai.web.attachments import check_upload
 from tests import factories
@@ -68,6 +69,8 @@ SKIPPED = {
 REFUSAL_WRITES = {
     "workbench:login": {"audit.AuditEvent", "agencies.LoginFailure"},
     "admin:login": {"audit.AuditEvent", "agencies.LoginFailure"},
+    # the staff API counts every request of a token (gongkai.web.ratelimit)
+    "api:staff": {"web.RateCounter"},
     # the portal's limits per client count submissions and missed query codes (gongkai.web.ratelimit)
     "portal:apply": {"web.RateCounter"},
     "portal:status": {"web.RateCounter"},
@@ -153,6 +156,7 @@ def fast_passwords(settings):
 def world(fast_passwords, tree, clerk, reviewer, head, admin_a, supervisor, clerk_b, today) -> World:
     on = today.value
     superuser = get_user_model().objects.create_superuser("root", password=factories.PASSWORD)
+    token_create(user=clerk, name="对接脚本")  # the admin lists, shows and revokes tokens
     a, b = tree["a"], tree["b"]
     factories.set_letter_levels(a, factories.TWO_LEVELS)
     serial = itertools.count(1)
@@ -356,6 +360,7 @@ class Probe:
     last_refused: bool = False
     requests: int = 0
     clients: dict = field(default_factory=dict)
+    tokens: dict = field(default_factory=dict)  # staff API tokens by user kind
     _errors: list = field(default_factory=list)
 
     def client(self, who: str) -> Client:
@@ -624,11 +629,14 @@ def call(probe: Probe, op: Operation, values: dict, what: str, *, body=None, who
         elif value != "" or p.get("required"):
             query[p["name"]] = value
     full = url + ("?" + urlencode(query) if query else "")
+    extra = {}
+    if url.startswith("/api/staff/") and who != "anonymous":  # the staff API takes the user's token
+        extra = {"HTTP_AUTHORIZATION": f"Bearer {probe.tokens[who]}", "route": "api:staff"}
     if body is None:
-        response = probe.send(who, op.method, full, what)
+        response = probe.send(who, op.method, full, what, **extra)
     else:  # a body: to the operation that takes one, else where none is expected
         verb = op.method if op.takes_body else "post"
-        response = probe.send(who, verb, full, what, data=body, content_type="application/json")
+        response = probe.send(who, verb, full, what, data=body, content_type="application/json", **extra)
     if response is None or response.status_code >= 500:
         return
     where = f"{op.method.upper()} {full[:120]} [{what}]"
@@ -643,9 +651,22 @@ def call(probe: Probe, op: Operation, values: dict, what: str, *, body=None, who
 @pytest.mark.django_db
 def test_every_api_operation_survives_bad_input(probe, world, today):
     spec = probe.client("clerk").get("/api/openapi.json").json()
+    clerk = world.users["clerk"]
+    probe.tokens = {"clerk": token_create(user=clerk, name="接口测试")[1]}
+    catalog_bootstrap(agency=world.agencies[0])
+    column = world.agencies[0].catalog_columns.get(code="other_documents")
+    item = item_create(
+        agency=world.agencies[0], column=column, by=clerk, data={"title": "草稿", "formed_on": today.value}
+    )
     known = {
         "pk": world.applications["received"].pk, "agency_id": world.agencies[0].pk,
         "year": today.value.year, "page": 1, "per_page": 50, "status": "received", "q": "张",
+        "item_id": item.pk, "column_id": column.pk, "title": "测试信息", "formed_on": today.value.isoformat(),
+        "written_on": today.value.isoformat(), "method": "政府网站", "scope": "社会公众", "doc_number": "",
+        "publisher": "", "topic": "", "genre": "", "summary": "", "body": "<p>正文</p>",
+        "disclosure": "proactive", "withheld_reason": "", "validity": "valid", "validity_changed_on": None,
+        "statutory_kind": "other", "channels": ["website"], "publish_at": None, "withdraw_at": None,
+        "confirm_warnings": False,
     }  # fmt: skip
     operations = 0
     for path, methods in spec["paths"].items():

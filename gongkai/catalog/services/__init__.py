@@ -12,7 +12,7 @@ from gongkai.catalog.services.items import (
     item_withdraw,
     item_withdraw_due,
 )
-from gongkai.catalog.services.media import account_save, post_create
+from gongkai.catalog.services.media import account_save, post_create, posts_import
 
 __all__ = [
     "account_save",
@@ -30,4 +30,5 @@ __all__ = [
     "item_withdraw",
     "item_withdraw_due",
     "post_create",
+    "posts_import",
 ]

@@ -36,6 +36,7 @@ SUMMARY_MAX_LONG = 500  # for documents over LONG_BODY characters
 LONG_BODY = 5000
 BODY_MAX = 1_000_000
 EDITABLE = (ItemStatus.DRAFT, ItemStatus.RETURNED)
+PAST_YEAR_REASON_MAX = 200
 _DOC_NUMBER = re.compile(r"^\S.{0,40}〔(\d{4})〕(第?)(\d{1,6})号$")
 _BRACKETS = re.compile(r"[\[［(（【]\s*(\d{4})\s*[\]］)）】]")
 
@@ -312,9 +313,17 @@ def item_submit(
     publish_at: dt.datetime | None = None,
     confirm_warnings: bool = False,
     withdraw_at: dt.datetime | None = None,
+    published_at: dt.datetime | None = None,
+    past_year_reason: str = "",
 ) -> ReviewSheet:
     """Write the 保密审查单 and submit the item to review. The scan's warnings stop the submission unless
-    the clerk confirms them (`confirm_warnings`); they are kept on the sheet."""
+    the clerk confirms them (`confirm_warnings`); they are kept on the sheet.
+
+    补录: information an agency published in a past year, before it kept its catalog here, is entered with
+    the time it was published (`published_at`, in a year before this one) and the reason. It goes through
+    the same review; once approved it is recorded as published at that time, so that year's figures (the
+    annual report's 主动公开 figures, gongkai.catalog.figures) come from it. The reason stays in the audit
+    record of the submission and of the publication, like a case's 补录 (cases.services.past_year_reason)."""
     require_catalog_write(by, item.agency)
     method = clean_text("method", method, max_length=200) or "政府网站"
     scope = clean_text("scope", scope, max_length=100) or "社会公众"
@@ -325,6 +334,12 @@ def item_submit(
         withdraw_at = timezone.make_aware(withdraw_at)
     if publish_at is not None and publish_at <= now:
         publish_at = None
+    reason = ""
+    if published_at is not None:
+        published_at, reason = _past_publication(
+            item, published_at, past_year_reason, publish_at, withdraw_at
+        )
+        publish_at = published_at
     if withdraw_at is not None and withdraw_at <= (publish_at or now):
         raise invalid("withdraw_at", Code.INVALID, "定时撤回时间应晚于发布时间")
     with transaction.atomic(durable=True):
@@ -356,39 +371,71 @@ def item_submit(
         locked.status = ItemStatus.REVIEWING
         locked.withdraw_at = withdraw_at
         locked.save(update_fields=["status", "withdraw_at", "updated_at"])
+        past = {"past_year_reason": reason} if reason else {}
         audit_record(
             actor=by, action=AuditAction.CATALOG_ITEM_SUBMIT, obj=locked, agency=locked.agency, before=before,
             after={**_snapshot(locked), "sheet": sheet.pk, "publish_at": publish_at and publish_at.isoformat(),
-                   "warnings": len(warnings)},
+                   "warnings": len(warnings), **past},
         )  # fmt: skip
         request = approval_open(
             agency=locked.agency,
             kind=Kind.CATALOG_ITEM,
             subject=locked,
-            title=f"保密审查：{locked.title}",
+            title=f"保密审查（补录{published_at.year}年已发布信息）：{locked.title}"
+            if published_at
+            else f"保密审查：{locked.title}",
             by=by,
             on=today(),
-            payload={"sheet": sheet.pk},
+            payload={"sheet": sheet.pk, **past},
         )
         ReviewSheet.objects.filter(pk=sheet.pk).update(approval=request)
         sheet.approval = request
     return sheet
 
 
+def _past_publication(
+    item: Item, published_at: dt.datetime, reason: str, publish_at, withdraw_at
+) -> tuple[dt.datetime, str]:
+    """The checked time and reason of a 补录 (an item published in a past year)."""
+    if timezone.is_naive(published_at):
+        published_at = timezone.make_aware(published_at)
+    year = timezone.localdate(published_at).year
+    if publish_at is not None:
+        raise invalid("publish_at", Code.INVALID, "补录往年已发布的信息时不能再设定公开时间")
+    if year >= today().year:
+        raise invalid(
+            "published_at", Code.INVALID, "只有往年已发布的信息可以补录发布时间；今年的信息请按审查结果发布"
+        )
+    if timezone.localdate(published_at) < item.formed_on:
+        raise invalid("published_at", Code.DATE_TOO_EARLY, f"发布时间不能早于形成日期（{d(item.formed_on)}）")
+    if withdraw_at is not None:
+        raise invalid("withdraw_at", Code.NOT_APPLICABLE, "补录的往年信息不能设定定时撤回，发布后可直接撤回")
+    reason = clean_text("past_year_reason", reason, max_length=PAST_YEAR_REASON_MAX)
+    if not reason:
+        raise invalid(
+            "past_year_reason",
+            Code.PAST_YEAR_REASON_REQUIRED,
+            f"发布时间在{year}年：审查通过后{year}年度的主动公开统计数据（年度报告）将随之改变，"
+            "请填写补录的理由",
+        )
+    return published_at, reason
+
+
 def _sheet_of(request: ApprovalRequest) -> ReviewSheet:
     return ReviewSheet.objects.select_related("item__agency", "item__column").get(pk=request.payload["sheet"])
 
 
-def _publish(item: Item, by, now: dt.datetime) -> None:
+def _publish(item: Item, by, now: dt.datetime, past_year_reason: str = "") -> None:
     before = _snapshot(item)
     item.status = ItemStatus.PUBLISHED
     item.published_at = now
     item.published_on = timezone.localdate(now)
     item.late = bool(item.publish_limit_on and item.published_on > item.publish_limit_on)
     item.save(update_fields=["status", "published_at", "published_on", "late", "updated_at"])
+    past = {"past_year_reason": past_year_reason} if past_year_reason else {}
     audit_record(
         actor=by, action=AuditAction.CATALOG_ITEM_PUBLISH, obj=item, agency=item.agency, before=before,
-        after={**_snapshot(item), "published_on": item.published_on.isoformat(), "late": item.late},
+        after={**_snapshot(item), "published_on": item.published_on.isoformat(), "late": item.late, **past},
     )  # fmt: skip
     if item.withdraw_at is not None:
         _enqueue_withdrawal(item)
@@ -420,6 +467,8 @@ def _on_approved(request: ApprovalRequest, by, on: dt.date) -> None:
         item.save(update_fields=["status", "updated_at"])
         audit_record(actor=by, action=AuditAction.CATALOG_ITEM_RECORD, obj=item, agency=item.agency,
                      before=before, after=_snapshot(item))  # fmt: skip
+    elif reason := request.payload.get("past_year_reason"):
+        _publish(item, by, sheet.publish_at, reason)  # 补录: published then, reviewed now
     elif sheet.publish_at is not None and sheet.publish_at > now:
         item.status = ItemStatus.SCHEDULED
         item.save(update_fields=["status", "updated_at"])

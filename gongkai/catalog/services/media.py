@@ -1,11 +1,13 @@
 """New-media accounts (政务微博, 微信公众号, …) and their posts. Posts usually come in bulk from the
-platforms' exports (gongkai.catalog.imports); one post is registered here."""
+platforms' exports (gongkai.catalog.imports): `posts_import` registers them at once, `post_create` one."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Iterable, Mapping
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from gongkai.agencies.models import Agency
@@ -14,7 +16,7 @@ from gongkai.audit.services import audit_record
 from gongkai.catalog.enums import Platform
 from gongkai.catalog.models import Account, Item, Post
 from gongkai.catalog.services.common import require_catalog_write, today
-from gongkai.errors import Code, clean_text, invalid
+from gongkai.errors import Code, clean_text, first_code, invalid
 
 
 def post_fingerprint(*, url: str, posted_on: dt.date, title: str) -> str:
@@ -102,3 +104,57 @@ def post_create(
     except IntegrityError:
         raise invalid("url", Code.DUPLICATE, "该发布已登记过") from None
     return post
+
+
+POSTS_IMPORT_MAX = 20_000
+
+
+def posts_import(*, account: Account, by, posts: Iterable[Mapping]) -> tuple[int, int]:
+    """Register many posts of one account at once (a platform's export, a year's records): each is checked
+    like `post_create` (a ValidationError names the row, "第N条"), then all are written in one transaction
+    with one audit event. A post registered already, or twice in `posts`, is one post: it is skipped.
+    Returns (registered, skipped)."""
+    require_catalog_write(by, account.agency)
+    rows = []
+    for n, post in enumerate(posts, start=1):
+        if n > POSTS_IMPORT_MAX:
+            raise invalid(None, Code.TOO_LONG, f"一次最多导入{POSTS_IMPORT_MAX}条，请分批导入")
+        try:
+            fields = clean_post(
+                posted_on=post.get("posted_on"),
+                title=post.get("title", ""),
+                url=post.get("url", ""),
+                original=post.get("original"),
+            )
+        except ValidationError as error:
+            raise invalid(None, Code(first_code(error)), f"第{n}条：{'；'.join(error.messages)}") from None
+        item = post.get("item")
+        if item is not None and item.agency_id != account.agency_id:
+            raise invalid(None, Code.INVALID_CHOICE, f"第{n}条：对应的目录信息不属于本机关")
+        fingerprint = post_fingerprint(
+            url=fields["url"], posted_on=fields["posted_on"], title=fields["title"]
+        )
+        rows.append(Post(account=account, item=item, fingerprint=fingerprint, **fields))
+    with transaction.atomic():
+        Account.objects.select_for_update().filter(
+            pk=account.pk
+        ).exists()  # one import of an account at a time
+        known = set(
+            Post.objects.filter(account=account, fingerprint__in=[r.fingerprint for r in rows]).values_list(
+                "fingerprint", flat=True
+            )
+        )
+        new = []
+        for row in rows:
+            if row.fingerprint not in known:
+                known.add(row.fingerprint)
+                new.append(row)
+        Post.objects.bulk_create(new, batch_size=500)
+        days = sorted(r.posted_on for r in new)
+        audit_record(
+            actor=by, action=AuditAction.MEDIA_POSTS_IMPORT, obj=account, agency=account.agency,
+            after={"account": account.pk, "registered": len(new), "skipped": len(rows) - len(new),
+                   "original": sum(r.original for r in new),
+                   "from": days[0].isoformat() if days else None, "to": days[-1].isoformat() if days else None},
+        )  # fmt: skip
+    return len(new), len(rows) - len(new)
