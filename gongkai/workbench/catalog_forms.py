@@ -24,8 +24,18 @@ class DateTimeLocalInput(forms.DateTimeInput):
         super().__init__(attrs, format="%Y-%m-%dT%H:%M")
 
 
+class PlannedDateTimeField(forms.DateTimeField):
+    """A time to publish or withdraw at: this century (a typo's year 1 or 9999 is not a plan)."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is not None and not 2000 <= value.year <= 2099:
+            raise forms.ValidationError("时间有误，请检查年份", code="invalid")
+        return value
+
+
 def datetime_field(label: str, **kwargs) -> forms.DateTimeField:
-    field = forms.DateTimeField(
+    field = PlannedDateTimeField(
         label=label,
         required=False,
         widget=DateTimeLocalInput(),
@@ -121,9 +131,9 @@ class ItemForm(ChineseForm):
     )
     formed_on = forms.DateField(
         label="形成/变更日期",
-        required=False,
         widget=DateInput(),
-        help_text="第二十六条：自形成或者变更之日起20个工作日内公开；不填时按成文日期",
+        help_text="公文一般为签发日期。第二十六条：自形成或者变更之日起20个工作日内公开",
+        error_messages={"required": "请填写形成或变更日期（公文为签发日期）"},
     )
     topic = forms.CharField(label="主题分类", required=False, max_length=40)
     genre = forms.CharField(label="体裁", required=False, max_length=40)

@@ -128,6 +128,7 @@ class World:
     approvals: list
     attachments: list  # (application pk, name)
     id_last4: dict[str, str] = field(default_factory=dict)
+    catalog: dict[str, list] = field(default_factory=dict)  # items, columns, accounts
 
 
 @pytest.fixture
@@ -191,6 +192,7 @@ def world(fast_passwords, tree, clerk, reviewer, head, admin_a, supervisor, cler
         agency=a, by=clerk, kind="review", case_number="沙政复〔2026〕1号", filed_on=on,
         application=apps["received"],
     )  # fmt: skip
+    catalog = _catalog(a, b, clerk, reviewer, head, clerk_b)
     Group.objects.create(name="公开办")
     daily_sweep.enqueue()  # a row of the task queue and of the periodic jobs for their admin pages
     enqueue_due_jobs()
@@ -211,7 +213,51 @@ def world(fast_passwords, tree, clerk, reviewer, head, admin_a, supervisor, cler
         approvals=list(ApprovalRequest.objects.filter(status="pending")),
         attachments=[(online.pk, x.key) for x in attachments_of(application=online)],
         id_last4={v.query_code: v.id_number[-4:] for v in apps.values()},
+        catalog=catalog,
     )
+
+
+def _catalog(a, b, clerk, reviewer, head, clerk_b) -> dict[str, list]:
+    """Agency a's catalog: an item in each state the pages act on, its columns, an account with a post."""
+    from gongkai.catalog.models import Column
+    from gongkai.catalog.services import (
+        account_save,
+        catalog_bootstrap,
+        item_create,
+        item_submit,
+        post_create,
+    )
+
+    catalog_bootstrap(agency=a)
+    catalog_bootstrap(agency=b)
+    # one standard column missing: the columns page offers to set it up again
+    Column.objects.filter(agency=a, code="apply").delete()
+    columns = {c.code: c for c in Column.objects.filter(agency=a).exclude(code="")}
+
+    def item(title, column="other_documents", agency=a, by=clerk):
+        data = {"title": title, "formed_on": dt.date(2026, 11, 2), "summary": "测试信息的内容概述"}
+        if agency != a:
+            column = Column.objects.get(agency=agency, code=column)
+            return item_create(agency=agency, column=column, by=by, data=data)
+        return item_create(agency=agency, column=columns[column], by=by, data=data)
+
+    draft = item("草稿信息")
+    reviewing = item("审查中的信息")
+    item_submit(item=reviewing, by=clerk, method="政府网站", scope="社会公众")
+    published = item("已发布的信息", "normative_documents")
+    item_submit(item=published, by=clerk, method="政府网站", scope="社会公众")
+    for user in (reviewer, head):
+        approval_decide(
+            request=pending_request(subject=published), by=user, approved=True, on=published.formed_on
+        )
+    other = item("教育局的信息", agency=b, by=clerk_b)
+    account = account_save(agency=a, by=clerk, platform="wechat", name="沙坡头科技")
+    post_create(account=account, by=clerk, posted_on=dt.date(2026, 11, 20), title="科技活动周", original=True)
+    return {
+        "items": [draft, reviewing, published, other],
+        "columns": [columns["regulations"], columns["other_documents"]],
+        "accounts": [account],
+    }
 
 
 # --- URL parameters from the world ------------------------------------------------------------------------
@@ -240,6 +286,9 @@ def candidate_kwargs(route: walk.Route, w: World) -> list[dict] | None:
         "pk": [x.pk for x in apps] + [x.pk for x in w.review_cases],
         "approval_pk": [x.pk for x in w.approvals],
         "agency_pk": [x.pk for x in w.agencies],
+        "item_pk": [x.pk for x in w.catalog["items"]],
+        "column_pk": [x.pk for x in w.catalog["columns"]],
+        "account_pk": [x.pk for x in w.catalog["accounts"]],
         "to": ["docx", "pdf", "json", "xlsx"],
         "app_label": sorted({m._meta.app_label for m in admin.site._registry}),
         "id": [u.pk for u in w.users.values() if u is not None][:2],
@@ -271,6 +320,11 @@ def extra_queries(route: walk.Route, w: World) -> list[str]:
         "workbench:review_case_list": ["?page=1"],
         "workbench:annual_tables": [f"?agency={a.pk}&year=2025"],
         "workbench:annual_tables_download": [f"?agency={a.pk}&year=2025"],
+        "workbench:catalog_items": [f"?q=信息&status=draft&year=2026&late=1&agency={a.pk}&page=1"],
+        "workbench:catalog_item_new": [f"?agency={a.pk}"],
+        "workbench:catalog_columns": [f"?agency={a.pk}"],
+        "workbench:media_accounts": [f"?agency={a.pk}"],
+        "workbench:catalog_art20": [f"?agency={a.pk}&year=2025"],
         "admin:autocomplete": ["?term=张&app_label=agencies&model_name=membership&field_name=user"],
     }
     return queries.get(route.name or "", [])
