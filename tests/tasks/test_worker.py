@@ -41,14 +41,21 @@ def test_next_run_is_the_next_time_of_day():
 def test_a_job_is_enqueued_once_when_due_and_not_once_per_missed_day():
     assert enqueue_due_jobs(now=local(2026, 11, 27, 10, 0)) == []  # rows made, first runs tomorrow
     assert PeriodicJob.objects.count() == len(PERIODIC)
-    assert enqueue_due_jobs(now=local(2026, 11, 28, 1, 0)) == []
+    assert enqueue_due_jobs(now=local(2026, 11, 28, 0, 30)) == []
+    assert enqueue_due_jobs(now=local(2026, 11, 28, 1, 0)) == ["catalog_daily"]
     assert enqueue_due_jobs(now=local(2026, 11, 28, 9, 0)) == ["daily_sweep", "deadline_reminders"]
     assert enqueue_due_jobs(now=local(2026, 11, 28, 9, 0)) == []
     # a worker down for a week: each job once, then on the next day again
-    assert enqueue_due_jobs(now=local(2026, 12, 5, 12, 0)) == ["daily_sweep", "deadline_reminders"]
+    everything = ["daily_sweep", "catalog_daily", "deadline_reminders"]
+    assert enqueue_due_jobs(now=local(2026, 12, 5, 12, 0)) == everything
     assert PeriodicJob.objects.get(name="daily_sweep").next_run_at == local(2026, 12, 6, 2, 30)
     paths = sorted(DBTaskResult.objects.values_list("task_path", flat=True))
-    assert paths == sorted(["gongkai.cases.tasks.daily_sweep", "gongkai.cases.tasks.remind_staff"] * 2)
+    tasks = [
+        "gongkai.cases.tasks.daily_sweep",
+        "gongkai.catalog.tasks.daily_check",
+        "gongkai.cases.tasks.remind_staff",
+    ]
+    assert paths == sorted(tasks * 2)
 
 
 @pytest.mark.django_db(transaction=True)

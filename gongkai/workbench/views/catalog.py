@@ -4,12 +4,15 @@ and the catalog panel of the dashboard."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -189,7 +192,16 @@ def catalog_item_edit(request, item_pk: int):
 
 # --- the item page --------------------------------------------------------------------------------------------
 
-EVENT_DETAILS = ("reason", "publish_at", "withdraw_at", "note", "on")
+
+def _local(iso: str) -> str:
+    """A time the audit trail stored (ISO, with its offset) as the clock on the wall shows it."""
+    try:
+        moment = dt.datetime.fromisoformat(iso)
+    except (TypeError, ValueError):
+        return str(iso)
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return f"{moment:%Y-%m-%d %H:%M}"
 
 
 def _event_detail(event) -> str:
@@ -200,9 +212,9 @@ def _event_detail(event) -> str:
     if after.get("reason"):
         parts.append(f"原因：{after['reason']}")
     if after.get("publish_at"):
-        parts.append(f"公开时间：{after['publish_at'][:16].replace('T', ' ')}")
+        parts.append(f"公开时间：{_local(after['publish_at'])}")
     if after.get("withdraw_at"):
-        parts.append(f"定时撤回：{after['withdraw_at'][:16].replace('T', ' ')}")
+        parts.append(f"定时撤回：{_local(after['withdraw_at'])}")
     if after.get("warnings"):
         parts.append(f"提交时确认了 {after['warnings']} 项检查提示")
     if after.get("late"):
@@ -221,6 +233,7 @@ def item_page(request, item, *, bound: dict | None = None, status: int = 200):
     bound = bound or {}
     sheets = item_sheets(user=request.user, item=item)
     decision_form = ApprovalDecisionForm()
+    decision_form.fields["decision"].label = "审查结论"
     decision_form.fields["comment"].label = "审查意见"
     decision_form.fields[
         "comment"
@@ -242,7 +255,7 @@ def item_page(request, item, *, bound: dict | None = None, status: int = 200):
             "history": history,
             "pending": pending,
             "can_decide": pending is not None and can_decide(request.user, pending),
-            "can_recall": pending is not None and rights.write,
+            "can_recall": pending is not None and rights.write and pending.requested_by_id == request.user.pk,
             "decision_form": decision_form,
             "withdraw_form": bound.get("withdraw") or WithdrawForm(),
             "validity_form": bound.get("validity")
@@ -314,6 +327,7 @@ def catalog_item_submit(request, item_pk: int):
             "agency": item.agency,
             "form": form,
             "warnings": warnings,
+            "only_confirm": set(form.errors) == {"confirm"},
         },
         status=status,
     )

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from gongkai.catalog.freshness import KIND_LABELS, Kind
 from gongkai.catalog.selectors import column_get, columns_tree, freshness_for
 from gongkai.catalog.services import catalog_bootstrap, column_create, column_update
 from gongkai.catalog.standard import walk
@@ -24,6 +25,17 @@ NO_RIGHTS = "栏目由本机关的管理员或经办人维护"
 
 def _url(agency) -> str:
     return f"{reverse('workbench:catalog_columns')}?agency={agency.pk}"
+
+
+def _groups(findings) -> list[tuple[str, list[str]]]:
+    """The column findings by kind, each column named once (with its idle days)."""
+    groups: dict[str, list[str]] = {}
+    for f in findings:
+        if f.kind == Kind.ACCOUNT_IDLE:
+            continue
+        name = f"{f.name}（{f.idle_days}天）" if f.idle_days else f.name
+        groups.setdefault(KIND_LABELS[f.kind], []).append(name)
+    return list(groups.items())
 
 
 @login_required
@@ -73,7 +85,8 @@ def catalog_columns(request):
             "form": form,
             "rights": rights,
             "missing": missing,
-            "column_findings": [f for f in findings if f.kind != "account_idle"],
+            "column_findings": [f for f in findings if f.kind != Kind.ACCOUNT_IDLE],
+            "finding_groups": _groups(findings),
         },
         status=status,
     )
