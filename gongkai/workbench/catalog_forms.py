@@ -13,6 +13,7 @@ from gongkai.catalog import html
 from gongkai.catalog.enums import Channel, Disclosure, ItemStatus, Platform, StatutoryKind, Validity
 from gongkai.catalog.services.items import BODY_MAX, TITLE_MAX
 from gongkai.web.forms import ChineseForm, DateInput, today
+from gongkai.workbench.forms import ApprovalDecisionForm
 
 # --- widgets ----------------------------------------------------------------------------------------------
 
@@ -244,6 +245,18 @@ class SubmitForm(ChineseForm):
         else:
             data["publish_at"] = None
         return data
+
+
+class ReviewDecisionForm(ApprovalDecisionForm):
+    """The decision on a 保密审查 (posted to the approvals' decision view: the same fields)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["decision"].label = "审查结论"
+        self.fields["comment"].label = "审查意见"
+        self.fields[
+            "comment"
+        ].help_text = "如“经审查，不涉及国家秘密、商业秘密和个人隐私，同意公开”；不同意的，写明理由"
 
 
 # --- on a published item -----------------------------------------------------------------------------------

@@ -245,6 +245,9 @@ def test_item_from_draft_to_scheduled_publication_and_withdrawal(
     row = page.get_by_role("row", name=re.compile(title))
     expect(row.locator(".badge").first).to_have_text("已发布")
     shot("list-published")
+    page.get_by_label("状态").select_option("published")  # htmx swaps the results in
+    expect(page).to_have_url(re.compile(r"status=published"))
+    expect(page.locator("#results")).to_contain_text(title)
     page.set_viewport_size({"width": 390, "height": 844})
     shot("list-phone")
     page.set_viewport_size({"width": 1366, "height": 900})

@@ -643,7 +643,8 @@ def test_a_supervisor_reads_but_does_not_write(client, supervisor, tree, columns
     assert published.title in listing and tree["a"].name in listing  # the agency column
     page = client.get(url("catalog_item", draft.pk)).content.decode()
     assert "只有查看权限" in page and url("catalog_item_submit", draft.pk) not in page
-    assert client.get(url("catalog_item_new")).status_code == 403
+    refused = client.get(url("catalog_item_new"))
+    assert refused.status_code == 403 and "上级督查账号为只读" in refused.content.decode()
     assert client.post(url("catalog_item_edit", draft.pk), form_data(columns["plans"])).status_code == 403
     assert client.post(url("catalog_item_submit", draft.pk), submit_data()).status_code == 403
     before = rows()

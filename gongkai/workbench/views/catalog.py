@@ -45,11 +45,12 @@ from gongkai.workbench.catalog_forms import (
     TOPICS,
     ItemFilterForm,
     ItemForm,
+    ReviewDecisionForm,
     SubmitForm,
     ValidityForm,
     WithdrawForm,
 )
-from gongkai.workbench.forms import ApprovalDecisionForm, service_errors
+from gongkai.workbench.forms import service_errors
 from gongkai.workbench.views.approvals import can_decide
 from gongkai.workbench.views.catalog_common import (
     WRITING,
@@ -143,7 +144,9 @@ def _column_of(tree, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def catalog_item_new(request):
-    agency = chosen_agency(request, writable_agencies(request.user))
+    agency = chosen_agency(
+        request, writable_agencies(request.user), refused="您没有新建主动公开信息的权限（上级督查账号为只读）"
+    )
     tree = columns_tree(user=request.user, agency_id=agency.pk)
     form = ItemForm(request.POST or None, tree=tree, initial={"publisher": agency.name})
     status = 200
@@ -224,7 +227,7 @@ def _event_detail(event) -> str:
     return "；".join(parts)
 
 
-def item_page(request, item, *, bound: dict | None = None, status: int = 200):
+def _item_page(request, item, *, bound: dict | None = None, status: int = 200):
     rights = Rights(request.user, item.agency)
     pending = pending_request(subject=item, kind=Kind.CATALOG_ITEM)
     history = item_history(user=request.user, item=item)
@@ -232,12 +235,6 @@ def item_page(request, item, *, bound: dict | None = None, status: int = 200):
         event.detail = _event_detail(event)
     bound = bound or {}
     sheets = item_sheets(user=request.user, item=item)
-    decision_form = ApprovalDecisionForm()
-    decision_form.fields["decision"].label = "审查结论"
-    decision_form.fields["comment"].label = "审查意见"
-    decision_form.fields[
-        "comment"
-    ].help_text = "如“经审查，不涉及国家秘密、商业秘密和个人隐私，同意公开”；不同意的写明理由"
     return render(
         request,
         "workbench/catalog/item_detail.html",
@@ -256,7 +253,7 @@ def item_page(request, item, *, bound: dict | None = None, status: int = 200):
             "pending": pending,
             "can_decide": pending is not None and can_decide(request.user, pending),
             "can_recall": pending is not None and rights.write and pending.requested_by_id == request.user.pk,
-            "decision_form": decision_form,
+            "decision_form": ReviewDecisionForm(),
             "withdraw_form": bound.get("withdraw") or WithdrawForm(),
             "validity_form": bound.get("validity")
             or ValidityForm(
@@ -281,7 +278,7 @@ def item_page(request, item, *, bound: dict | None = None, status: int = 200):
 @login_required
 @require_GET
 def catalog_item(request, item_pk: int):
-    return item_page(request, item_get(user=request.user, pk=item_pk))
+    return _item_page(request, item_get(user=request.user, pk=item_pk))
 
 
 # --- the 保密审查 ----------------------------------------------------------------------------------------------
@@ -371,7 +368,7 @@ def catalog_item_withdraw(request, item_pk: int):
             else:
                 messages.success(request, f"已设定撤回时间：{data['at']:%Y-%m-%d %H:%M}，到时自动撤回。")
             return redirect("workbench:catalog_item", item.pk)
-    return item_page(request, item_get(user=request.user, pk=item_pk), bound={"withdraw": form}, status=400)
+    return _item_page(request, item_get(user=request.user, pk=item_pk), bound={"withdraw": form}, status=400)
 
 
 @login_required
@@ -390,7 +387,7 @@ def catalog_item_validity(request, item_pk: int):
         else:
             messages.success(request, f"有效性已改为“{done.get_validity_display()}”。")
             return redirect("workbench:catalog_item", item.pk)
-    return item_page(request, item_get(user=request.user, pk=item_pk), bound={"validity": form}, status=400)
+    return _item_page(request, item_get(user=request.user, pk=item_pk), bound={"validity": form}, status=400)
 
 
 # --- the dashboard's panel ----------------------------------------------------------------------------------

@@ -29,10 +29,11 @@ def visible_agencies(user, roles: dict[int, set[str]] | None = None) -> list[Age
     return sorted(agencies, key=lambda a: a.pk not in member_of)
 
 
-def chosen_agency(request, agencies: list[Agency]) -> Agency:
-    """The agency a page is about: `?agency=` (or the posted field) among `agencies`, else the first."""
+def chosen_agency(request, agencies: list[Agency], *, refused: str = "您没有可查看的机关") -> Agency:
+    """The agency a page is about: `?agency=` (or the posted field) among `agencies`, else the first;
+    PermissionDenied(`refused`) when there is none."""
     if not agencies:
-        raise PermissionDenied("您没有可查看的机关")
+        raise PermissionDenied(refused)
     chosen = (request.POST.get("agency") or request.GET.get("agency") or "").strip()
     if not chosen:
         return agencies[0]
