@@ -112,6 +112,14 @@ class Today:
         """Move the clock on by this many seconds (waiting periods, lockouts)."""
         self._traveller.shift(dt.timedelta(seconds=seconds))
 
+    def to_real_time(self) -> dt.datetime:
+        """Move the clock to the real time, for a test that shares a clock with a process of its own (a
+        `gongkai worker` started by the test does not see the travel). Returns the time now."""
+        now = dt.datetime.fromtimestamp(time_machine.escape_hatch.time.time(), TZ)
+        self._traveller.move_to(now)
+        self.value = now.date()
+        return now
+
 
 @pytest.fixture(autouse=True)
 def today():

@@ -58,3 +58,14 @@ def from_plain_text(text: str) -> str:
     return "".join(
         f"<p>{html_lib.escape(line.strip())}</p>" for line in (text or "").splitlines() if line.strip()
     )
+
+
+_SIMPLE_BODY = re.compile(r"(?:<p>[^<>]*</p>\s*)*")
+
+
+def editable_text(body: str) -> str | None:
+    """The plain text a body was made of by `from_plain_text` (one line per paragraph), to edit it as
+    text again; None when the body holds other markup (then it is edited as HTML)."""
+    if not _SIMPLE_BODY.fullmatch(body or ""):
+        return None
+    return "\n".join(html_lib.unescape(p) for p in re.findall(r"<p>([^<>]*)</p>", body or ""))

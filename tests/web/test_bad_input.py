@@ -143,7 +143,9 @@ class World:
     approvals: list
     attachments: list  # (application pk, name)
     id_last4: dict[str, str] = field(default_factory=dict)
-    catalog: dict = field(default_factory=dict)  # URL parameters of the public catalog pages
+    catalog: dict = field(
+        default_factory=dict
+    )  # items, columns, accounts (workbench); public pages' parameters
 
 
 @pytest.fixture
@@ -208,7 +210,7 @@ def world(fast_passwords, tree, clerk, reviewer, head, admin_a, supervisor, cler
         agency=a, by=clerk, kind="review", case_number="沙政复〔2026〕1号", filed_on=on,
         application=apps["received"],
     )  # fmt: skip
-    catalog_bootstrap(agency=a)
+    staff_catalog = _catalog(a, b, clerk, reviewer, head, clerk_b)
     account_save(agency=a, by=clerk, platform="wechat", name="沙坡头发布")
     Group.objects.create(name="公开办")
     daily_sweep.enqueue()  # a row of the task queue and of the periodic jobs for their admin pages
@@ -216,7 +218,7 @@ def world(fast_passwords, tree, clerk, reviewer, head, admin_a, supervisor, cler
     LoginFailure.objects.create(username="clerk_a", ip="127.0.0.1")
     CalendarOverride.objects.create(day=dt.date(2027, 2, 5), is_workday=False, note="春节")
     ConfirmedYear.objects.create(year=2027, note="国务院办公厅关于2027年部分节假日安排的通知")
-    catalog = _catalog(a, clerk, reviewer, head, on)
+    catalog = _public_catalog(a, clerk, reviewer, head, on) | staff_catalog
     everything = {
         "anonymous": None, "clerk": clerk, "reviewer": reviewer, "head": head, "admin_a": admin_a,
         "supervisor": supervisor, "superuser": superuser,
@@ -235,13 +237,12 @@ def world(fast_passwords, tree, clerk, reviewer, head, admin_a, supervisor, cler
     )
 
 
-def _catalog(agency, clerk, reviewer, head, on) -> dict:
+def _public_catalog(agency, clerk, reviewer, head, on) -> dict:
     """Agency a's catalog with a published item and its file: the public 政府信息公开 pages' parameters."""
     from gongkai.catalog.attachments import attachment_path
     from gongkai.catalog.models import Column, ItemAttachment
-    from gongkai.catalog.services import catalog_bootstrap, item_create, item_submit
+    from gongkai.catalog.services import item_create, item_submit
 
-    catalog_bootstrap(agency=agency)
     column = Column.objects.get(agency=agency, code="other_documents")
     item = item_create(
         agency=agency, column=column, by=clerk,
@@ -259,6 +260,49 @@ def _catalog(agency, clerk, reviewer, head, on) -> dict:
         "portal:catalog_attachment": [{"pk": item.pk, "key": key}],
         "column_pk": [column.pk],
         "bucket": [item.pk // 50_000],
+    }
+
+
+def _catalog(a, b, clerk, reviewer, head, clerk_b) -> dict[str, list]:
+    """Agency a's catalog: an item in each state the pages act on, its columns, an account with a post."""
+    from gongkai.catalog.models import Column
+    from gongkai.catalog.services import (
+        account_save,
+        catalog_bootstrap,
+        item_create,
+        item_submit,
+        post_create,
+    )
+
+    catalog_bootstrap(agency=a)
+    catalog_bootstrap(agency=b)
+    # one standard column missing: the columns page offers to set it up again
+    Column.objects.filter(agency=a, code="apply").delete()
+    columns = {c.code: c for c in Column.objects.filter(agency=a).exclude(code="")}
+
+    def item(title, column="other_documents", agency=a, by=clerk):
+        data = {"title": title, "formed_on": dt.date(2026, 11, 2), "summary": "测试信息的内容概述"}
+        if agency != a:
+            column = Column.objects.get(agency=agency, code=column)
+            return item_create(agency=agency, column=column, by=by, data=data)
+        return item_create(agency=agency, column=columns[column], by=by, data=data)
+
+    draft = item("草稿信息")
+    reviewing = item("审查中的信息")
+    item_submit(item=reviewing, by=clerk, method="政府网站", scope="社会公众")
+    published = item("已发布的信息", "normative_documents")
+    item_submit(item=published, by=clerk, method="政府网站", scope="社会公众")
+    for user in (reviewer, head):
+        approval_decide(
+            request=pending_request(subject=published), by=user, approved=True, on=published.formed_on
+        )
+    other = item("教育局的信息", agency=b, by=clerk_b)
+    account = account_save(agency=a, by=clerk, platform="wechat", name="沙坡头科技")
+    post_create(account=account, by=clerk, posted_on=dt.date(2026, 11, 20), title="科技活动周", original=True)
+    return {
+        "items": [draft, reviewing, published, other],
+        "columns": [columns["regulations"], columns["other_documents"]],
+        "accounts": [account],
     }
 
 
@@ -290,11 +334,13 @@ def candidate_kwargs(route: walk.Route, w: World) -> list[dict] | None:
         "pk": [x.pk for x in apps] + [x.pk for x in w.review_cases],
         "approval_pk": [x.pk for x in w.approvals],
         "agency_pk": [x.pk for x in w.agencies],
+        "item_pk": [x.pk for x in w.catalog["items"]],
+        "column_pk": [x.pk for x in w.catalog["columns"]] + w.catalog["column_pk"],
+        "account_pk": [x.pk for x in w.catalog["accounts"]],
         "to": ["docx", "pdf", "json", "xlsx"],
         "what": ["items", "posts"],
         "app_label": sorted({m._meta.app_label for m in admin.site._registry}),
         "id": [u.pk for u in w.users.values() if u is not None][:2],
-        "column_pk": w.catalog.get("column_pk", []),
         "bucket": w.catalog.get("bucket", []),
     }
     model_admin = getattr(route.callback, "model_admin", None)
@@ -327,6 +373,11 @@ def extra_queries(route: walk.Route, w: World) -> list[str]:
         "workbench:annual_tables": [f"?agency={a.pk}&year=2025"],
         "workbench:annual_tables_download": [f"?agency={a.pk}&year=2025"],
         "workbench:catalog_export": [f"?agency={a.pk}"],
+        "workbench:catalog_items": [f"?q=信息&status=draft&year=2026&late=1&agency={a.pk}&page=1"],
+        "workbench:catalog_item_new": [f"?agency={a.pk}"],
+        "workbench:catalog_columns": [f"?agency={a.pk}"],
+        "workbench:media_accounts": [f"?agency={a.pk}"],
+        "workbench:catalog_art20": [f"?agency={a.pk}&year=2025"],
         "admin:autocomplete": ["?term=张&app_label=agencies&model_name=membership&field_name=user"],
     }
     return queries.get(route.name or "", [])

@@ -59,6 +59,14 @@ DATE_VALUES = {
     "-1": "-1",
     "year 1": "0001-01-01",
 }
+DATETIME_VALUES = {
+    "empty": "",
+    "Feb 30": "2026-02-30T09:00",
+    "hour 25": "2026-12-01T25:00",
+    "year 99999": "99999-01-01T09:00",
+    "year 1": "0001-01-01T00:00",
+    "date only": "2026-12-01",
+}
 
 
 def _zip(names: dict[str, bytes]) -> bytes:
@@ -139,7 +147,7 @@ def routes() -> list[Route]:
 @dataclass
 class Field:
     name: str
-    kind: str  # text, number, date, file, choice, csrf
+    kind: str  # text, number, date, datetime, file, choice, csrf
     initial: list[str] = field(default_factory=list)
     options: list[str] = field(default_factory=list)
     checkbox: bool = False
@@ -232,6 +240,8 @@ def forms_of(page_url: str, html: str) -> list[Form]:
                 fields[name] = Field(name, "number", [control.get("value") or ""], required=required)
             elif kind_attr == "date":
                 fields[name] = Field(name, "date", [control.get("value") or ""], required=required)
+            elif kind_attr == "datetime-local":
+                fields[name] = Field(name, "datetime", [control.get("value") or ""], required=required)
             elif kind_attr in _TEXT_TYPES:
                 fields[name] = Field(name, "text", [control.get("value") or ""], required=required)
             else:
@@ -281,6 +291,8 @@ def good_fill(form: Form, good: dict[str, str], today: dt.date) -> dict[str, obj
             data[name] = ""
         elif f.kind == "date":
             data[name] = today.isoformat()
+        elif f.kind == "datetime":
+            data[name] = f"{(today + dt.timedelta(days=1)).isoformat()}T10:00"
         elif f.kind == "number":
             data[name] = "1"
         else:
@@ -295,6 +307,8 @@ def bad_values(f: Field) -> dict[str, object]:
         return NUMBER_VALUES
     if f.kind == "date":
         return DATE_VALUES
+    if f.kind == "datetime":
+        return DATETIME_VALUES
     if f.kind == "file":
         return upload_values()
     if f.kind == "choice":

@@ -1,3 +1,6 @@
-"""The catalog's fixtures (tests/catalog/conftest.py) for the catalog's workbench pages."""
+"""The catalog's fixtures (its standard columns, an item taken through the review) for the workbench's
+主动公开 pages."""
 
-from tests.catalog.conftest import columns, publish  # noqa: F401
+from tests.catalog.conftest import columns, publish
+
+__all__ = ["columns", "publish"]

@@ -14,6 +14,22 @@ from gongkai.workbench.views.applications import (
     logout,
 )
 from gongkai.workbench.views.approvals import approval_decide_view, approval_queue
+from gongkai.workbench.views.art20 import catalog_art20
+from gongkai.workbench.views.catalog import (
+    catalog_item,
+    catalog_item_edit,
+    catalog_item_new,
+    catalog_item_recall,
+    catalog_item_submit,
+    catalog_item_validity,
+    catalog_item_withdraw,
+    catalog_items,
+)
+from gongkai.workbench.views.catalog_columns import (
+    catalog_column_edit,
+    catalog_columns,
+    catalog_columns_bootstrap,
+)
 from gongkai.workbench.views.catalog_io import (
     catalog_export,
     catalog_import_items,
@@ -31,6 +47,7 @@ from gongkai.workbench.views.letters import (
     letter_issue,
     letter_withdraw,
 )
+from gongkai.workbench.views.media import media_account, media_account_edit, media_accounts, media_post_new
 from gongkai.workbench.views.reports import annual_tables_download, annual_tables_view
 from gongkai.workbench.views.review_cases import review_case_conclude, review_case_list
 from gongkai.workbench.views.settings import agency_settings
@@ -53,6 +70,18 @@ __all__ = [
     "catalog_import_posts",
     "catalog_io",
     "catalog_template",
+    "catalog_art20",
+    "catalog_column_edit",
+    "catalog_columns",
+    "catalog_columns_bootstrap",
+    "catalog_item",
+    "catalog_item_edit",
+    "catalog_item_new",
+    "catalog_item_recall",
+    "catalog_item_submit",
+    "catalog_item_validity",
+    "catalog_item_withdraw",
+    "catalog_items",
     "dashboard",
     "guide_edit",
     "holidays",
@@ -63,6 +92,10 @@ __all__ = [
     "letter_issue",
     "letter_withdraw",
     "logout",
+    "media_account",
+    "media_account_edit",
+    "media_accounts",
+    "media_post_new",
     "review_case_conclude",
     "review_case_list",
 ]

@@ -41,6 +41,7 @@ from gongkai.workbench.forms import (
     ApplicationRegisterForm,
     service_errors,
 )
+from gongkai.workbench.views.catalog import dashboard_catalog
 from gongkai.workbench.views.holidays import dashboard_holiday_notice
 from gongkai.workbench.views.shared import PAGE_SIZE, several_agencies, today, writable_agencies
 
@@ -113,6 +114,7 @@ def dashboard(request):
             "approvals": approvals_awaiting(user=request.user, today=now, limit=DASHBOARD_ROWS),
             "several_agencies": several_agencies(request.user),
             "holiday_notice": dashboard_holiday_notice(user=request.user, today=now, calendar=calendar),
+            "catalog": dashboard_catalog(user=request.user, year=year),
         },
     )
 
