@@ -13,11 +13,9 @@ import re
 from collections import defaultdict
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 
 from gongkai.agencies.models import Agency
-from gongkai.audit.actions import AuditAction
-from gongkai.audit.services import audit_record
 from gongkai.catalog import index_numbers
 from gongkai.catalog.enums import Platform
 from gongkai.catalog.imports.common import (
@@ -33,7 +31,7 @@ from gongkai.catalog.imports.common import (
 )
 from gongkai.catalog.models import Account, Item, Post
 from gongkai.catalog.services.common import require_catalog_write
-from gongkai.catalog.services.media import clean_post, post_fingerprint
+from gongkai.catalog.services.media import clean_post, post_fingerprint, posts_registered, posts_write
 from gongkai.catalog.spreadsheets import Unreadable, header_key, parse_date
 from gongkai.text import clean_multiline
 
@@ -247,7 +245,7 @@ def _read_rows(table, report: ImportReport, *, agency: Agency, account, progress
         _link_items(agency, posts, wanted_items, rows_of, labels["item"], report)
     if not report.ok:
         return []
-    existing = _existing(posts)
+    existing = posts_registered(posts)
     new = [p for p in posts if (p.account_id, p.fingerprint) not in existing]
     report.created = len(new)
     if existing:
@@ -275,40 +273,15 @@ def _link_items(agency, posts, wanted, rows_of, label, report) -> None:
                 report.problem(f"第 {row} 行：{label}“{number}”不是本机关的目录信息")
 
 
-def _existing(posts: list[Post]) -> set[tuple[int, str]]:
-    by_account: dict[int, list[str]] = defaultdict(list)
-    for post in posts:
-        by_account[post.account_id].append(post.fingerprint)
-    existing: set[tuple[int, str]] = set()
-    for account_id, prints in by_account.items():
-        for start in range(0, len(prints), BATCH):
-            existing |= {
-                (account_id, f)
-                for f in Post.objects.filter(
-                    account_id=account_id, fingerprint__in=prints[start : start + BATCH]
-                ).values_list("fingerprint", flat=True)
-            }
-    return existing
-
-
 def _write(posts: list[Post], report: ImportReport, *, agency: Agency, by) -> None:
     if not posts:  # everything was there already
         return
     try:
-        with transaction.atomic():
-            accounts = sorted({p.account_id for p in posts})
-            list(
-                Account.objects.select_for_update().filter(pk__in=accounts)
-            )  # one import per account at once
-            existing = _existing(posts)  # again, under the lock
-            new = [p for p in posts if (p.account_id, p.fingerprint) not in existing]
-            Post.objects.bulk_create(new, batch_size=BATCH)
-            report.created = len(new)
-            audit_record(
-                actor=by, action=AuditAction.MEDIA_POSTS_IMPORT, obj=agency, agency=agency,
-                after={"file": report.file_name, "sha256": report.sha256, "rows": report.rows,
-                       "created": len(new), "details": report.details, "accounts": accounts},
-            )  # fmt: skip
+        written = posts_write(posts=posts, agency=agency, by=by, obj=agency, audit=lambda new: {
+            "file": report.file_name, "sha256": report.sha256, "rows": report.rows, "created": len(new),
+            "details": report.details, "accounts": sorted({p.account_id for p in posts}),
+        })  # fmt: skip
+        report.created = len(written)
     except IntegrityError:
         report.created = 0
         report.problem("保存时发现重复的发布（可能有人同时导入），没有导入任何内容，请重新导入")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
 from django.core.exceptions import ValidationError
@@ -17,6 +18,8 @@ from gongkai.catalog.enums import Platform
 from gongkai.catalog.models import Account, Item, Post
 from gongkai.catalog.services.common import require_catalog_write, today
 from gongkai.errors import Code, clean_text, first_code, invalid
+
+WRITE_BATCH = 500
 
 
 def post_fingerprint(*, url: str, posted_on: dt.date, title: str) -> str:
@@ -135,26 +138,45 @@ def posts_import(*, account: Account, by, posts: Iterable[Mapping]) -> tuple[int
             url=fields["url"], posted_on=fields["posted_on"], title=fields["title"]
         )
         rows.append(Post(account=account, item=item, fingerprint=fingerprint, **fields))
-    with transaction.atomic():
-        Account.objects.select_for_update().filter(
-            pk=account.pk
-        ).exists()  # one import of an account at a time
-        known = set(
-            Post.objects.filter(account=account, fingerprint__in=[r.fingerprint for r in rows]).values_list(
-                "fingerprint", flat=True
-            )
-        )
-        new = []
-        for row in rows:
-            if row.fingerprint not in known:
-                known.add(row.fingerprint)
-                new.append(row)
-        Post.objects.bulk_create(new, batch_size=500)
-        days = sorted(r.posted_on for r in new)
-        audit_record(
-            actor=by, action=AuditAction.MEDIA_POSTS_IMPORT, obj=account, agency=account.agency,
-            after={"account": account.pk, "registered": len(new), "skipped": len(rows) - len(new),
-                   "original": sum(r.original for r in new),
-                   "from": days[0].isoformat() if days else None, "to": days[-1].isoformat() if days else None},
-        )  # fmt: skip
+    new = posts_write(posts=rows, agency=account.agency, by=by, obj=account, audit=lambda new: {
+        "account": account.pk, "registered": len(new), "skipped": len(rows) - len(new),
+        "original": sum(r.original for r in new),
+        "from": min((r.posted_on for r in new), default=None), "to": max((r.posted_on for r in new), default=None),
+    })  # fmt: skip
     return len(new), len(rows) - len(new)
+
+
+def posts_registered(posts: list[Post]) -> set[tuple[int, str]]:
+    by_account: dict[int, list[str]] = defaultdict(list)
+    for post in posts:
+        by_account[post.account_id].append(post.fingerprint)
+    found: set[tuple[int, str]] = set()
+    for account_id, prints in by_account.items():
+        for start in range(0, len(prints), WRITE_BATCH):
+            found |= {
+                (account_id, f)
+                for f in Post.objects.filter(
+                    account_id=account_id, fingerprint__in=prints[start : start + WRITE_BATCH]
+                ).values_list("fingerprint", flat=True)
+            }
+    return found
+
+
+def posts_write(*, posts: list[Post], agency: Agency, by, obj, audit) -> list[Post]:
+    """The one writer of new posts (checked rows of one agency's accounts): under a lock of their accounts
+    (one import per account at a time), posts registered already or twice in `posts` are skipped, the rest
+    written in batches, with one audit event whose `after` is `audit(new posts)`. Returns the new posts."""
+    with transaction.atomic():
+        accounts = sorted({p.account_id for p in posts})
+        list(Account.objects.select_for_update().filter(pk__in=accounts))
+        known = posts_registered(posts)
+        new = []
+        for post in posts:
+            key = (post.account_id, post.fingerprint)
+            if key not in known:
+                known.add(key)
+                new.append(post)
+        Post.objects.bulk_create(new, batch_size=WRITE_BATCH)
+        after = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in audit(new).items()}
+        audit_record(actor=by, action=AuditAction.MEDIA_POSTS_IMPORT, obj=obj, agency=agency, after=after)
+    return new
