@@ -12,6 +12,7 @@ from django.utils import timezone
 from gongkai.catalog import html
 from gongkai.catalog.enums import Channel, Disclosure, ItemStatus, Platform, StatutoryKind, Validity
 from gongkai.catalog.services.items import BODY_MAX, TITLE_MAX
+from gongkai.law import Ground, cite
 from gongkai.web.forms import ChineseForm, DateInput, today
 from gongkai.workbench.forms import ApprovalDecisionForm
 
@@ -94,7 +95,9 @@ class ItemFilterForm(ChineseForm):
     column = forms.TypedChoiceField(label="栏目", required=False, coerce=int, empty_value=None)
     year = forms.TypedChoiceField(label="发布年度", required=False, coerce=int, empty_value=None)
     late = forms.ChoiceField(
-        label="公开时限", required=False, choices=[("", "全部"), ("1", "逾期公开（第二十六条）")]
+        label="公开时限",
+        required=False,
+        choices=[("", "全部"), ("1", f"逾期公开（{cite(Ground.PUBLISH_PERIOD)}）")],
     )
     agency = forms.TypedChoiceField(label="机关", required=False, coerce=int, empty_value=None)
 
@@ -133,7 +136,7 @@ class ItemForm(ChineseForm):
     formed_on = forms.DateField(
         label="形成/变更日期",
         widget=DateInput(),
-        help_text="公文一般为签发日期。第二十六条：自形成或者变更之日起20个工作日内公开",
+        help_text=f"公文一般为签发日期。{cite(Ground.PUBLISH_PERIOD)}：自形成或者变更之日起20个工作日内公开",
         error_messages={"required": "请填写形成或变更日期（公文为签发日期）"},
     )
     topic = forms.CharField(label="主题分类", required=False, max_length=40)
@@ -159,14 +162,14 @@ class ItemForm(ChineseForm):
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="公开属性不是“主动公开”的必填，写明条例条款，如“第十五条 涉及商业秘密”",
+        help_text=f"公开属性不是“主动公开”的必填，写明理由和依据，如“{cite(Ground.THIRD_PARTY_RIGHTS)} 涉及商业秘密”",
     )
     statutory_kind = forms.ChoiceField(
         label="文件类别",
         choices=StatutoryKind.choices,
         initial=StatutoryKind.OTHER,
         widget=forms.RadioSelect,
-        help_text="规章、行政规范性文件计入年度报告第二十条第（一）项",
+        help_text="规章、行政规范性文件计入年度报告表二的制发、废止和现行有效件数",
     )
     validity = forms.ChoiceField(label="有效性", choices=Validity.choices, initial=Validity.VALID)
     validity_changed_on = forms.DateField(

@@ -282,5 +282,5 @@ def test_item_from_draft_to_scheduled_publication_and_withdrawal(
     expect(page.get_by_role("heading", name="微信公众号：沙坡头科技")).to_be_visible()
     shot("media-account")
     page.goto(f"{base}/workbench/catalog/art20/?year=2026")
-    expect(page.get_by_role("heading", name="第二十条数据（2026年度）")).to_be_visible()
+    expect(page.get_by_role("heading", name="年报表二数据（2026年度）")).to_be_visible()
     shot("art20")

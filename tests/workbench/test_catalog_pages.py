@@ -596,7 +596,7 @@ def test_the_dashboard_panel(client, clerk, reviewer, tree, columns, publish, dr
         a.find(class_="label").get_text(): a.find(class_="value").get_text() for a in panel.find_all("a")
     }
     assert figures["待保密审查的信息"] == "1"
-    assert figures["2026年逾期公开（第二十六条）"] == "1"
+    assert figures["2026年逾期公开（《条例》第二十六条）"] == "1"
     assert figures["政务新媒体超过2周未更新"] == "1"
     assert int(figures["空白栏目未说明原因"]) > 5
     assert panel.find("a", href=url("catalog_items") + "?status=reviewing") is not None
