@@ -1,0 +1,485 @@
+"""Site-wide search of the published catalog items: one interface, two engines.
+
+Text is segmented with rjieba in search mode (words and the dictionary words inside them), without the HMM
+(its guesses at unknown words depend on the surrounding text, so a name would segment one way in a query and
+another in a document). Each word is reduced to its letters and digits, lower-cased: the tokens.
+
+- SQLite: an FTS5 table `catalog_search` over the space-joined tokens (tokenizer unicode61, which splits on
+  the spaces only; `detail=none`: no positions, phrases are checked on the item's text instead). Its rowid
+  is the 发布日期 as days since 1970 shifted left 24 bits plus the item id, so `ORDER BY rowid DESC LIMIT 20`
+  walks the index newest first and a year is a rowid range. The agency and the column are tokens too
+  (`zqa<id>`, `zqc<id>`), so a filter is one more term the index intersects.
+- PostgreSQL: a side table `catalog_search` (item id, 发布日期, agency, column) with the tokens as a
+  `tsvector` (array_to_tsvector: the lexemes exactly as segmented here, the same as
+  to_tsvector('simple', …) of the space-joined text without its re-parsing) under a GIN index, and a
+  (发布日期, id) index for the newest-first order.
+
+Ranking is by 发布日期, newest first, as government catalogs list documents, so no weights are used.
+
+A query is segmented the same way and every word must match (AND). A word the segmenter splits further
+(信息公开 → 信息, 公开) is replaced by its parts, which every document containing the word also has, so a
+document that segmented the same characters differently in context is still found. A phrase in quotes
+matches its words and then, on the item's own text, the exact characters. A 文号 (卫科发〔2020〕12号, typed
+with [], （）, 【】 or with 第) is one token `卫科发202012号`, indexed for the item's own 文号 and for every
+文号 its text cites. Nothing the user types reaches the engines' query languages unquoted.
+
+Agency names are not added to the segmenter as user words: the dictionary is per process, and a name added
+after documents were indexed would segment differently from them. The agency name is indexed as a field of
+its own, so a query naming an agency segments like the indexed name and finds the agency's items.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import rjieba
+from django.db import connection, transaction
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from gongkai.catalog.enums import ItemStatus
+from gongkai.catalog.models import Column, Item
+from gongkai.errors import Code, invalid
+
+COUNT_CAP = 10_000  # counted exactly up to here; above, pages say "10,000+"
+QUERY_MAX = 100  # characters
+PER_PAGE_MAX = 100
+FIRST_YEAR, LAST_YEAR = 1949, 2199
+TABLE = "catalog_search"
+ID_BITS = 24  # item ids below 16,777,216 (the FTS rowid is day << 24 | id)
+EPOCH = dt.date(1970, 1, 1)
+_ID_MASK = (1 << ID_BITS) - 1
+_CJK = re.compile(r"[\u3400-\u9fff]+")
+_NOT_ALNUM = re.compile(r"[\W_]+")
+_FILTER_TOKEN = re.compile(r"^zq[ac]\d+$")
+_DOC_NUMBER = re.compile(
+    r"([0-9A-Za-z\u3400-\u9fff]{1,12})\s*[〔\[［(（【]\s*(\d{4})\s*[〕\]］)）】]\s*第?\s*(\d{1,6})\s*号"
+)
+_PHRASE = re.compile(r'"([^"]*)"|“([^”]*)”|「([^」]*)」|『([^』]*)』')
+_PHRASE_FIELDS = ("title", "doc_number", "summary", "body_text", "publisher")
+
+
+# --- tokens ------------------------------------------------------------------------------------------------
+
+
+def _split(word: str) -> list[str]:
+    return [p for p in _NOT_ALNUM.split(word.lower()) if p]
+
+
+@functools.lru_cache(maxsize=65536)
+def _parts(word: str) -> tuple[tuple[str, ...], bool]:
+    """The dictionary words of two and three characters inside a Chinese word of three or more (what
+    jieba's search mode adds) and the characters they leave uncovered; and whether they cover it all."""
+    n = len(word)
+    if n < 3 or not _CJK.fullmatch(word):
+        return (), False
+    parts, covered = [], [False] * n
+    for size in (2, 3):
+        for i in range(n - size + 1):
+            if size < n and rjieba.has_word(word[i : i + size]):
+                parts.append(word[i : i + size])
+                covered[i : i + size] = [True] * size
+    if not parts:
+        return (), False
+    parts += [word[i] for i in range(n) if not covered[i]]
+    return tuple(parts), all(covered)
+
+
+def tokens(text: str) -> list[str]:
+    """The index tokens of a text: its words (precise mode, no HMM), the words and characters inside each
+    (_parts), letters and digits only, lower-case, each once."""
+    if not text:
+        return []
+    out = []
+    for word in rjieba.cut(text, False):
+        out.append(word)
+        out += _parts(word)[0]
+    return list(dict.fromkeys(p for w in out for p in _split(w)))
+
+
+def query_groups(text: str) -> list[Group]:
+    """What a query's text must match, one group per word: the word itself or, when the word has words
+    inside it, all of those (with the characters they leave uncovered). A document that segmented the same
+    characters differently in context (科学技术局 as 科学技术 + 局 for the query 技术局) has the parts."""
+    groups = []
+    for word in rjieba.cut(text, False):
+        whole = tuple(p for p in _split(word) if not _FILTER_TOKEN.match(p))
+        if not whole:
+            continue
+        parts, _ = _parts(word)
+        groups.append((whole, tuple(dict.fromkeys(parts))) if parts else (whole,))
+    return list(dict.fromkeys(groups))
+
+
+def _doc_number_key(prefix: str, year: str, serial: str) -> str:
+    return f"{prefix}{year}{int(serial)}号".lower()
+
+
+def doc_number_keys(text: str) -> list[str]:
+    """The tokens of every 文号 a text cites: its 代字 may be glued to the words before it (根据宁政发〔2019〕3号),
+    so one token per ending of the characters before the year (政发…, 宁政发…, 据宁政发…)."""
+    keys = []
+    for match in _DOC_NUMBER.finditer(text or ""):
+        prefix, year, serial = match.groups()
+        for start in range(len(prefix) - min(2, len(prefix)), -1, -1):
+            keys.append(_doc_number_key(prefix[start:], year, serial))
+    return list(dict.fromkeys(keys))
+
+
+def _agency_token(agency_id: int) -> str:
+    return f"zqa{int(agency_id)}"
+
+
+def _column_token(column_id: int) -> str:
+    return f"zqc{int(column_id)}"
+
+
+def _day(on: dt.date) -> int:
+    return (on - EPOCH).days
+
+
+def rowid(item_id: int, published_on: dt.date) -> int:
+    if not 0 < item_id <= _ID_MASK:
+        raise ValueError(f"item id {item_id} does not fit the search index's {ID_BITS} bits")
+    return (_day(published_on) << ID_BITS) | item_id
+
+
+# --- the query ---------------------------------------------------------------------------------------------
+
+
+Alternative = tuple[str, ...]  # tokens that must all be there
+Group = tuple[Alternative, ...]  # one of the alternatives must be there
+
+
+@dataclass
+class Query:
+    groups: list[Group] = field(default_factory=list)  # every one must match
+    phrases: list[str] = field(default_factory=list)  # exact characters, checked on the item's text
+    terms: list[str] = field(default_factory=list)  # for highlighting
+
+    @property
+    def empty(self) -> bool:
+        return not self.groups
+
+
+def parse_query(text: str) -> Query:
+    """A query's words, 文号 and phrases in quotes; everything else it has is ignored as punctuation."""
+    query = Query()
+    terms: list[str] = []
+
+    def doc_number(match: re.Match) -> str:
+        prefix, year, serial = match.groups()
+        shortest = min(3, len(prefix))
+        keys = [_doc_number_key(prefix[s:], year, serial) for s in range(len(prefix) - shortest + 1)]
+        query.groups.append(tuple((key,) for key in dict.fromkeys(keys)))
+        terms.extend((match.group(0), f"{prefix[-shortest:]}〔{year}〕{int(serial)}号"))
+        return " "
+
+    def words(text: str) -> None:
+        for group in query_groups(text):
+            query.groups.append(group)
+            terms.extend(t for alternative in group for t in alternative if len(group) == 1 or len(t) > 1)
+
+    def phrase(match: re.Match) -> str:
+        inner = next(g for g in match.groups() if g is not None).strip()
+        inner = _DOC_NUMBER.sub(doc_number, inner)
+        if query_groups(inner) and len(inner.split()) == 1:
+            query.phrases.append(inner)
+            terms.append(inner)
+        words(inner)
+        return " "
+
+    words(_DOC_NUMBER.sub(doc_number, _PHRASE.sub(phrase, text)))
+    query.groups = list(dict.fromkeys(query.groups))
+    query.terms = list(dict.fromkeys(terms))
+    return query
+
+
+# --- writing the index -------------------------------------------------------------------------------------
+
+
+def _entry(title, doc_number, index_number, publisher, agency_name, summary, body_text) -> tuple[list, list]:
+    """(title tokens, other tokens) of an item."""
+    rest = []
+    for text in (doc_number, index_number, publisher, agency_name, summary, body_text):
+        rest += tokens(text)
+    rest += doc_number_keys(" ".join((title, doc_number, summary, body_text)))
+    return tokens(title), list(dict.fromkeys(rest))
+
+
+def _write(cursor, rows: list[tuple]) -> None:
+    """rows: (item id, 发布日期, agency id, column id, title tokens, other tokens)."""
+    if connection.vendor == "postgresql":  # postgresql-only
+        cursor.executemany(
+            f"INSERT INTO {TABLE} (item_id, published_on, agency_id, column_id, document) "
+            "VALUES (%s, %s, %s, %s, array_to_tsvector(%s::text[])) "
+            "ON CONFLICT (item_id) DO UPDATE SET published_on = EXCLUDED.published_on, "
+            "agency_id = EXCLUDED.agency_id, column_id = EXCLUDED.column_id, document = EXCLUDED.document",
+            [
+                (pk, on, agency, column, sorted({*title, *rest}))
+                for pk, on, agency, column, title, rest in rows
+            ],
+        )
+        return
+    cursor.executemany(f"DELETE FROM {TABLE} WHERE rowid = %s", [(rowid(r[0], r[1]),) for r in rows])
+    cursor.executemany(
+        f"INSERT INTO {TABLE} (rowid, title, body) VALUES (%s, %s, %s)",
+        [
+            (rowid(pk, on), " ".join(title), " ".join([*rest, _agency_token(agency), _column_token(column)]))
+            for pk, on, agency, column, title, rest in rows
+        ],
+    )
+
+
+def search_index(item: Item) -> None:
+    """Put a published item in the index (in the caller's transaction: publication and index go together)."""
+    if item.status != ItemStatus.PUBLISHED or item.published_on is None:
+        raise ValueError("only published items are searchable")
+    entry = _entry(item.title, item.doc_number, item.index_number, item.publisher, item.agency.name,
+                   item.summary, item.body_text)  # fmt: skip
+    with connection.cursor() as cursor:
+        _write(cursor, [(item.pk, item.published_on, item.agency_id, item.column_id, *entry)])
+
+
+def search_remove(item: Item) -> None:
+    """Take an item out of the index (withdrawn: its page stays, saying so, but search no longer finds it)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":  # postgresql-only
+            cursor.execute(f"DELETE FROM {TABLE} WHERE item_id = %s", [item.pk])
+        elif item.published_on is not None:
+            cursor.execute(f"DELETE FROM {TABLE} WHERE rowid = %s", [rowid(item.pk, item.published_on)])
+
+
+def search_rebuild(*, batch: int = 2000, progress=None) -> int:
+    """Index every published item again from scratch (after a restore, an upgrade of the segmenter, or a
+    bulk load); one transaction. `progress(n)` is called after each batch. Returns the items indexed."""
+    items = (
+        Item.objects.filter(status=ItemStatus.PUBLISHED, published_on__isnull=False)
+        .order_by("pk")
+        .values_list("pk", "published_on", "agency_id", "column_id", "title", "doc_number", "index_number",
+                     "publisher", "agency__name", "summary", "body_text")
+    )  # fmt: skip
+    done = 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {TABLE}")
+        rows = []
+        for pk, on, agency, column, *texts in items.iterator(chunk_size=batch):
+            rows.append((pk, on, agency, column, *_entry(*texts)))
+            if len(rows) == batch:
+                _write(cursor, rows)
+                done += len(rows)
+                rows = []
+                if progress:
+                    progress(done)
+        if rows:
+            _write(cursor, rows)
+            done += len(rows)
+        if connection.vendor == "sqlite":
+            cursor.execute(f"INSERT INTO {TABLE} ({TABLE}) VALUES ('optimize')")
+    if connection.vendor == "postgresql":  # postgresql-only
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {TABLE}")
+    return done
+
+
+# --- searching ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class SearchResult:
+    count: int  # exact up to COUNT_CAP
+    capped: bool  # more than COUNT_CAP
+    items: list[Item]
+    terms: list[str]
+    page: int
+    pages: int
+    per_page: int
+    problem: str = ""  # why nothing could be searched (shown instead of the empty result's message)
+
+    @property
+    def count_label(self) -> str:
+        return f"{COUNT_CAP:,}+" if self.capped else f"{self.count:,}"
+
+
+def column_and_descendants(column_id: int) -> list[int]:
+    agency_id = Column.objects.filter(pk=column_id).values_list("agency_id", flat=True).first()
+    if agency_id is None:
+        return []
+    children: dict[int | None, list[int]] = {}
+    for pk, parent in Column.objects.filter(agency_id=agency_id).values_list("pk", "parent_id"):
+        children.setdefault(parent, []).append(pk)
+    found, todo = [], [column_id]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo.extend(children.get(current, ()))
+    return found
+
+
+def _quoted(token: str) -> str:
+    return f'"{token}"'  # tokens are letters and digits only: nothing to escape
+
+
+class _Plan:
+    """The SQL of one search: WHERE clause and parameters, for the page of ids and for the capped count."""
+
+    def __init__(self, query: Query, agency_id, columns, year):
+        self.sqlite = connection.vendor == "sqlite"
+        self.joins, self.where, self.params = "", [], []
+        if self.sqlite:
+            self._sqlite(query, agency_id, columns, year)
+        else:  # postgresql-only
+            self._postgresql(query, agency_id, columns, year)
+        if query.phrases:
+            item_id = f"(s.rowid & {_ID_MASK})" if self.sqlite else "s.item_id"
+            self.joins = f" JOIN catalog_item i ON i.id = {item_id}"
+            find = (
+                "instr(lower(i.{0}), lower(%s)) > 0" if self.sqlite else "strpos(lower(i.{0}), lower(%s)) > 0"
+            )
+            for phrase in query.phrases:
+                self.where.append("(" + " OR ".join(find.format(f) for f in _PHRASE_FIELDS) + ")")
+                self.params += [phrase] * len(_PHRASE_FIELDS)
+
+    def _sqlite(self, query, agency_id, columns, year):
+        parts = [
+            "(" + " OR ".join("(" + " AND ".join(map(_quoted, alt)) + ")" for alt in group) + ")"
+            for group in query.groups
+        ]
+        if agency_id is not None:
+            parts.append(_quoted(_agency_token(agency_id)))
+        if columns is not None:
+            parts.append("(" + " OR ".join(_quoted(_column_token(c)) for c in columns) + ")")
+        if parts:
+            self.where.append(f"s.{TABLE} MATCH %s")
+            self.params.append(" AND ".join(parts))
+        if year is not None:
+            self.where.append("s.rowid BETWEEN %s AND %s")
+            self.params += [
+                _day(dt.date(year, 1, 1)) << ID_BITS,
+                ((_day(dt.date(year, 12, 31)) + 1) << ID_BITS) - 1,
+            ]
+        self.order = "s.rowid DESC"
+        self.id = "s.rowid"
+
+    def _postgresql(self, query, agency_id, columns, year):  # postgresql-only
+        parts = [
+            "(" + " | ".join("(" + " & ".join(f"'{t}'" for t in alt) + ")" for alt in group) + ")"
+            for group in query.groups
+        ]
+        if parts:
+            self.where.append("s.document @@ %s::tsquery")
+            self.params.append(" & ".join(parts))
+        if agency_id is not None:
+            self.where.append("s.agency_id = %s")
+            self.params.append(agency_id)
+        if columns is not None:
+            self.where.append("s.column_id = ANY(%s)")
+            self.params.append(list(columns))
+        if year is not None:
+            self.where.append("s.published_on BETWEEN %s AND %s")
+            self.params += [dt.date(year, 1, 1), dt.date(year, 12, 31)]
+        self.order = "s.published_on DESC, s.item_id DESC"
+        self.id = "s.item_id"
+
+    def _from(self) -> str:
+        where = (" WHERE " + " AND ".join(self.where)) if self.where else ""
+        return f"FROM {TABLE} s{self.joins}{where}"
+
+    def count(self, cursor, cap: int) -> int:
+        cursor.execute(f"SELECT count(*) FROM (SELECT 1 {self._from()} LIMIT {int(cap)}) t", self.params)
+        return cursor.fetchone()[0]
+
+    def ids(self, cursor, limit: int, offset: int) -> list[int]:
+        cursor.execute(
+            f"SELECT {self.id} {self._from()} ORDER BY {self.order} LIMIT {int(limit)} OFFSET {int(offset)}",
+            self.params,
+        )
+        return [(row[0] & _ID_MASK) if self.sqlite else row[0] for row in cursor.fetchall()]
+
+
+def catalog_search(
+    *,
+    q: str,
+    agency_id: int | None = None,
+    column_id: int | None = None,
+    year: int | None = None,
+    page: int = 1,
+    per_page: int = 20,
+) -> SearchResult:
+    """Published items matching every word of `q` (blank: all of them) and the filters, newest 发布日期
+    first. A column includes the columns under it. Raises ValidationError for a query over QUERY_MAX
+    characters or a year out of range; any other text is searched as words, never as syntax."""
+    q = (q or "").strip()
+    if len(q) > QUERY_MAX:
+        raise invalid("q", Code.TOO_LONG, f"检索词不能超过{QUERY_MAX}个字，请精简后再检索")
+    if year is not None and not FIRST_YEAR <= year <= LAST_YEAR:
+        raise invalid("year", Code.INVALID, "年度有误")
+    per_page = max(1, min(int(per_page), PER_PAGE_MAX))
+    query = parse_query(q)
+
+    def nothing(problem: str = "") -> SearchResult:
+        return SearchResult(0, False, [], query.terms, 1, 0, per_page, problem)
+
+    if q and query.empty:
+        return nothing("检索词中没有可检索的文字或数字，请换用其他词语")
+    columns = None
+    if column_id is not None:
+        columns = column_and_descendants(column_id)
+        if not columns:
+            return nothing()
+    plan = _Plan(query, agency_id, columns, year)
+    with connection.cursor() as cursor:
+        found = plan.count(cursor, COUNT_CAP + 1)
+        if not found:
+            return nothing()
+        capped = found > COUNT_CAP
+        count = min(found, COUNT_CAP)
+        pages = math.ceil(count / per_page)
+        page = max(1, min(int(page), pages))
+        ids = plan.ids(cursor, per_page, (page - 1) * per_page)
+    rows = Item.objects.select_related("agency", "column").defer("body").in_bulk(ids)
+    items = [rows[pk] for pk in ids if pk in rows]
+    return SearchResult(count, capped, items, query.terms, page, pages, per_page)
+
+
+# --- showing the matches -----------------------------------------------------------------------------------
+
+
+def _spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
+    spans = []
+    for term in {t for t in terms if t}:
+        spans += [m.span() for m in re.finditer(re.escape(term), text, re.IGNORECASE)]
+    merged: list[list[int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return [(s, e) for s, e in merged]
+
+
+def highlight(text: str, terms: Sequence[str]) -> SafeString:
+    """The text, escaped, with every match of the terms in <mark>."""
+    text = text or ""
+    out, position = [], 0
+    for start, end in _spans(text, terms):
+        out += [escape(text[position:start]), "<mark>", escape(text[start:end]), "</mark>"]
+        position = end
+    out.append(escape(text[position:]))
+    return mark_safe("".join(out))  # noqa: S308 (every piece escaped above)
+
+
+def snippet(text: str, terms: Sequence[str], *, width: int = 120) -> SafeString:
+    """About `width` characters of the text around the first match, highlighted, with … where cut."""
+    text = " ".join((text or "").split())
+    spans = _spans(text, terms)
+    start = max(0, spans[0][0] - width // 4) if spans else 0
+    end = min(len(text), start + width)
+    start = max(0, min(start, end - width))
+    body = highlight(text[start:end], terms)
+    return mark_safe(("…" if start else "") + body + ("…" if end < len(text) else ""))  # noqa: S308
