@@ -55,29 +55,34 @@ ID_BITS = 24  # item ids below 16,777,216 (the FTS rowid is day << 24 | id)
 EPOCH = dt.date(1970, 1, 1)
 _ID_MASK = (1 << ID_BITS) - 1
 _CJK = re.compile(r"[\u3400-\u9fff]+")
+# what a result shows (the rest of an item, its HTML body above all, stays in the database)
+SHOWN_FIELDS = ("index_number", "title", "doc_number", "publisher", "published_on", "summary", "body_text",
+                "validity", "status", "agency__name", "column__name")  # fmt: skip
+SQLITE_TABLE = (
+    f"CREATE VIRTUAL TABLE {TABLE} USING fts5(words, others, tokenize = 'unicode61', columnsize = 0)"
+)
 _NOT_ALNUM = re.compile(r"[\W_]+")
 _FILTER_TOKEN = re.compile(r"^zq[ac]\d+$")
 _DOC_NUMBER = re.compile(
     r"([0-9A-Za-z\u3400-\u9fff]{1,12})\s*[〔\[［(（【]\s*(\d{4})\s*[〕\]］)）】]\s*第?\s*(\d{1,6})\s*号"
 )
 _PHRASE = re.compile(r'"([^"]*)"|“([^”]*)”|「([^」]*)」|『([^』]*)』')
-_PHRASE_FIELDS = ("title", "doc_number", "summary", "body_text", "publisher")
 
 
 # --- tokens ------------------------------------------------------------------------------------------------
 
 
-def _split(word: str) -> list[str]:
-    return [p for p in _NOT_ALNUM.split(word.lower()) if p]
+def _split(word: str) -> tuple[str, ...]:
+    return tuple(p for p in _NOT_ALNUM.split(word.lower()) if p)
 
 
 @functools.lru_cache(maxsize=65536)
-def _parts(word: str) -> tuple[tuple[str, ...], bool]:
+def _parts(word: str) -> tuple[str, ...]:
     """The dictionary words of two and three characters inside a Chinese word of three or more (what
-    jieba's search mode adds) and the characters they leave uncovered; and whether they cover it all."""
+    jieba's search mode adds) and the characters they leave uncovered, or nothing."""
     n = len(word)
     if n < 3 or not _CJK.fullmatch(word):
-        return (), False
+        return ()
     parts, covered = [], [False] * n
     for size in (2, 3):
         for i in range(n - size + 1):
@@ -85,21 +90,27 @@ def _parts(word: str) -> tuple[tuple[str, ...], bool]:
                 parts.append(word[i : i + size])
                 covered[i : i + size] = [True] * size
     if not parts:
-        return (), False
-    parts += [word[i] for i in range(n) if not covered[i]]
-    return tuple(parts), all(covered)
+        return ()
+    return tuple(dict.fromkeys([*parts, *(word[i] for i in range(n) if not covered[i])]))
 
 
-def tokens(text: str) -> list[str]:
-    """The index tokens of a text: its words (precise mode, no HMM), the words and characters inside each
-    (_parts), letters and digits only, lower-case, each once."""
-    if not text:
-        return []
-    out = []
-    for word in rjieba.cut(text, False):
-        out.append(word)
-        out += _parts(word)[0]
-    return list(dict.fromkeys(p for w in out for p in _split(w)))
+@functools.lru_cache(maxsize=262144)
+def _word(word: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(the word's tokens, its parts' tokens); cached: a language has few words."""
+    pieces = (word.lower(),) if word.isalnum() else _split(word)
+    return pieces, tuple(p for part in _parts(word) for p in _split(part))
+
+
+def tokens(text: str) -> tuple[list[str], list[str]]:
+    """The index tokens of a text: (its words in order, precise mode without the HMM; the words and
+    characters inside them). Letters and digits only, lower-case."""
+    words: list[str] = []
+    inside: list[str] = []
+    for word in rjieba.cut(text, False) if text else ():
+        pieces, parts = _word(word)
+        words += pieces
+        inside += parts
+    return words, inside
 
 
 def query_groups(text: str) -> list[Group]:
@@ -108,11 +119,10 @@ def query_groups(text: str) -> list[Group]:
     characters differently in context (科学技术局 as 科学技术 + 局 for the query 技术局) has the parts."""
     groups = []
     for word in rjieba.cut(text, False):
-        whole = tuple(p for p in _split(word) if not _FILTER_TOKEN.match(p))
-        if not whole:
-            continue
-        parts, _ = _parts(word)
-        groups.append((whole, tuple(dict.fromkeys(parts))) if parts else (whole,))
+        whole, parts = _word(word)
+        whole = tuple(p for p in whole if not _FILTER_TOKEN.match(p))
+        if whole:
+            groups.append((whole, parts) if parts else (whole,))
     return list(dict.fromkeys(groups))
 
 
@@ -124,7 +134,9 @@ def doc_number_keys(text: str) -> list[str]:
     """The tokens of every 文号 a text cites: its 代字 may be glued to the words before it (根据宁政发〔2019〕3号),
     so one token per ending of the characters before the year (政发…, 宁政发…, 据宁政发…)."""
     keys = []
-    for match in _DOC_NUMBER.finditer(text or ""):
+    if not text or "号" not in text:
+        return keys
+    for match in _DOC_NUMBER.finditer(text):
         prefix, year, serial = match.groups()
         for start in range(len(prefix) - min(2, len(prefix)), -1, -1):
             keys.append(_doc_number_key(prefix[start:], year, serial))
@@ -159,12 +171,12 @@ Group = tuple[Alternative, ...]  # one of the alternatives must be there
 @dataclass
 class Query:
     groups: list[Group] = field(default_factory=list)  # every one must match
-    phrases: list[str] = field(default_factory=list)  # exact characters, checked on the item's text
+    phrases: list[tuple[str, ...]] = field(default_factory=list)  # words next to each other, in order
     terms: list[str] = field(default_factory=list)  # for highlighting
 
     @property
     def empty(self) -> bool:
-        return not self.groups
+        return not (self.groups or self.phrases)
 
 
 def parse_query(text: str) -> Query:
@@ -186,16 +198,19 @@ def parse_query(text: str) -> Query:
             terms.extend(t for alternative in group for t in alternative if len(group) == 1 or len(t) > 1)
 
     def phrase(match: re.Match) -> str:
-        inner = next(g for g in match.groups() if g is not None).strip()
-        inner = _DOC_NUMBER.sub(doc_number, inner)
-        if query_groups(inner) and len(inner.split()) == 1:
-            query.phrases.append(inner)
-            terms.append(inner)
-        words(inner)
+        inner = _DOC_NUMBER.sub(doc_number, next(g for g in match.groups() if g is not None))
+        sequence = tuple(p for w in rjieba.cut(inner, False) for p in _word(w)[0])
+        if len(sequence) > 1:
+            query.phrases.append(sequence)
+        elif sequence:  # one word in quotes: that word, not the words inside it
+            query.groups.append((sequence,))
+        if sequence:
+            terms.append(inner.strip())
         return " "
 
     words(_DOC_NUMBER.sub(doc_number, _PHRASE.sub(phrase, text)))
     query.groups = list(dict.fromkeys(query.groups))
+    query.phrases = list(dict.fromkeys(query.phrases))
     query.terms = list(dict.fromkeys(terms))
     return query
 
@@ -203,35 +218,57 @@ def parse_query(text: str) -> Query:
 # --- writing the index -------------------------------------------------------------------------------------
 
 
+POSITION_MAX = 16383  # PostgreSQL keeps word positions up to here
+
+
 def _entry(title, doc_number, index_number, publisher, agency_name, summary, body_text) -> tuple[list, list]:
-    """(title tokens, other tokens) of an item."""
-    rest = []
-    for text in (doc_number, index_number, publisher, agency_name, summary, body_text):
-        rest += tokens(text)
-    rest += doc_number_keys(" ".join((title, doc_number, summary, body_text)))
-    return tokens(title), list(dict.fromkeys(rest))
+    """(the item's words in order, for phrases; the other tokens that find it, each once)."""
+    words: list[str] = []
+    inside: list[str] = []
+    for text in (title, doc_number, index_number, publisher, agency_name, summary, body_text):
+        w, i = tokens(text)
+        words += w
+        inside += i
+    inside += doc_number_keys(" ".join((title, doc_number, summary, body_text)))
+    seen = set(words)
+    return words, [t for t in dict.fromkeys(inside) if t not in seen]
+
+
+def _tsvector(words: list[str], others: list[str]) -> str:
+    """A tsvector literal: the words with their positions (for phrases), the others without (tokens are
+    letters and digits only, so nothing needs escaping)."""
+    positions: dict[str, list[str]] = {}
+    for position, word in enumerate(words[:POSITION_MAX], 1):
+        positions.setdefault(word, []).append(str(position))
+    lexemes = [f"'{w}':{','.join(p[:256])}" for w, p in positions.items()]
+    lexemes += [f"'{t}'" for t in dict.fromkeys([*words[POSITION_MAX:], *others]) if t not in positions]
+    return " ".join(lexemes)
 
 
 def _write(cursor, rows: list[tuple]) -> None:
-    """rows: (item id, 发布日期, agency id, column id, title tokens, other tokens)."""
+    """rows: (item id, 发布日期, agency id, column id, words, other tokens)."""
     if connection.vendor == "postgresql":  # postgresql-only
         cursor.executemany(
             f"INSERT INTO {TABLE} (item_id, published_on, agency_id, column_id, document) "
-            "VALUES (%s, %s, %s, %s, array_to_tsvector(%s::text[])) "
+            "VALUES (%s, %s, %s, %s, %s::tsvector) "
             "ON CONFLICT (item_id) DO UPDATE SET published_on = EXCLUDED.published_on, "
             "agency_id = EXCLUDED.agency_id, column_id = EXCLUDED.column_id, document = EXCLUDED.document",
             [
-                (pk, on, agency, column, sorted({*title, *rest}))
-                for pk, on, agency, column, title, rest in rows
+                (pk, on, agency, column, _tsvector(words, others))
+                for pk, on, agency, column, words, others in rows
             ],
         )
         return
     cursor.executemany(f"DELETE FROM {TABLE} WHERE rowid = %s", [(rowid(r[0], r[1]),) for r in rows])
     cursor.executemany(
-        f"INSERT INTO {TABLE} (rowid, title, body) VALUES (%s, %s, %s)",
+        f"INSERT INTO {TABLE} (rowid, words, others) VALUES (%s, %s, %s)",
         [
-            (rowid(pk, on), " ".join(title), " ".join([*rest, _agency_token(agency), _column_token(column)]))
-            for pk, on, agency, column, title, rest in rows
+            (
+                rowid(pk, on),
+                " ".join(words),
+                " ".join([*others, _agency_token(agency), _column_token(column)]),
+            )
+            for pk, on, agency, column, words, others in rows
         ],
     )
 
@@ -266,7 +303,11 @@ def search_rebuild(*, batch: int = 2000, progress=None) -> int:
     )  # fmt: skip
     done = 0
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {TABLE}")
+        if connection.vendor == "sqlite":  # a new table: deleting every row of an FTS5 table is slow
+            cursor.execute(f"DROP TABLE {TABLE}")
+            cursor.execute(SQLITE_TABLE)
+        else:  # postgresql-only
+            cursor.execute(f"TRUNCATE {TABLE}")
         rows = []
         for pk, on, agency, column, *texts in items.iterator(chunk_size=batch):
             rows.append((pk, on, agency, column, *_entry(*texts)))
@@ -330,26 +371,18 @@ class _Plan:
 
     def __init__(self, query: Query, agency_id, columns, year):
         self.sqlite = connection.vendor == "sqlite"
-        self.joins, self.where, self.params = "", [], []
+        self.where, self.params = [], []
         if self.sqlite:
             self._sqlite(query, agency_id, columns, year)
         else:  # postgresql-only
             self._postgresql(query, agency_id, columns, year)
-        if query.phrases:
-            item_id = f"(s.rowid & {_ID_MASK})" if self.sqlite else "s.item_id"
-            self.joins = f" JOIN catalog_item i ON i.id = {item_id}"
-            find = (
-                "instr(lower(i.{0}), lower(%s)) > 0" if self.sqlite else "strpos(lower(i.{0}), lower(%s)) > 0"
-            )
-            for phrase in query.phrases:
-                self.where.append("(" + " OR ".join(find.format(f) for f in _PHRASE_FIELDS) + ")")
-                self.params += [phrase] * len(_PHRASE_FIELDS)
 
     def _sqlite(self, query, agency_id, columns, year):
         parts = [
             "(" + " OR ".join("(" + " AND ".join(map(_quoted, alt)) + ")" for alt in group) + ")"
             for group in query.groups
         ]
+        parts += ["(words : " + " + ".join(map(_quoted, phrase)) + ")" for phrase in query.phrases]
         if agency_id is not None:
             parts.append(_quoted(_agency_token(agency_id)))
         if columns is not None:
@@ -371,6 +404,7 @@ class _Plan:
             "(" + " | ".join("(" + " & ".join(f"'{t}'" for t in alt) + ")" for alt in group) + ")"
             for group in query.groups
         ]
+        parts += ["(" + " <-> ".join(f"'{t}'" for t in phrase) + ")" for phrase in query.phrases]
         if parts:
             self.where.append("s.document @@ %s::tsquery")
             self.params.append(" & ".join(parts))
@@ -388,7 +422,7 @@ class _Plan:
 
     def _from(self) -> str:
         where = (" WHERE " + " AND ".join(self.where)) if self.where else ""
-        return f"FROM {TABLE} s{self.joins}{where}"
+        return f"FROM {TABLE} s{where}"
 
     def count(self, cursor, cap: int) -> int:
         cursor.execute(f"SELECT count(*) FROM (SELECT 1 {self._from()} LIMIT {int(cap)}) t", self.params)
@@ -442,7 +476,7 @@ def catalog_search(
         pages = math.ceil(count / per_page)
         page = max(1, min(int(page), pages))
         ids = plan.ids(cursor, per_page, (page - 1) * per_page)
-    rows = Item.objects.select_related("agency", "column").defer("body").in_bulk(ids)
+    rows = Item.objects.select_related("agency", "column").only(*SHOWN_FIELDS).in_bulk(ids)
     items = [rows[pk] for pk in ids if pk in rows]
     return SearchResult(count, capped, items, query.terms, page, pages, per_page)
 

@@ -60,7 +60,11 @@ def test_a_phrase_matches_the_exact_characters(publish):
     assert found('"信息公开"') == [together.title]
     assert found("“信息公开”") == [together.title]
     assert found("「公开栏目信息」") == [apart.title]
-    assert parse_query('"信息公开"').phrases == ["信息公开"]
+    assert parse_query('"信息公开"').phrases == [("信息", "公开")]
+    # one word in quotes is that word, not the words inside it
+    technology = publish(title="科学技术局", doc_number="", summary="", body="")
+    assert technology.title in found("技术局")  # 科学技术 + 局: the parts of 技术局
+    assert found('"技术局"') == []
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ from django.db import migrations
 
 SQLITE = [
     "CREATE VIRTUAL TABLE catalog_search USING fts5("
-    "title, body, tokenize = 'unicode61', detail = 'none', columnsize = 0)",
+    "words, others, tokenize = 'unicode61', columnsize = 0)",
 ]
 POSTGRESQL = [
     "CREATE TABLE catalog_search ("
