@@ -1,27 +1,30 @@
 """Site-wide search of the published catalog items: one interface, two engines.
 
-Text is segmented with rjieba in search mode (words and the dictionary words inside them), without the HMM
-(its guesses at unknown words depend on the surrounding text, so a name would segment one way in a query and
-another in a document). Each word is reduced to its letters and digits, lower-cased: the tokens.
+Text is segmented with rjieba in precise mode without the HMM (its guesses at unknown words depend on the
+surrounding text, so a name would segment one way in a query and another in a document). Each word is kept
+as letters and digits, lower-case: the item's *words*, in order. Each word of three or more Chinese
+characters also gives the dictionary words of two and three characters inside it and the characters they
+leave uncovered (what jieba's search mode adds, plus those characters): the item's *other* tokens, with a
+token per 文号 the item has or cites.
 
-- SQLite: an FTS5 table `catalog_search` over the space-joined tokens (tokenizer unicode61, which splits on
-  the spaces only; `detail=none`: no positions, phrases are checked on the item's text instead). Its rowid
-  is the 发布日期 as days since 1970 shifted left 24 bits plus the item id, so `ORDER BY rowid DESC LIMIT 20`
-  walks the index newest first and a year is a rowid range. The agency and the column are tokens too
-  (`zqa<id>`, `zqc<id>`), so a filter is one more term the index intersects.
+- SQLite: an FTS5 table `catalog_search` (words, others) over the space-joined tokens (tokenizer unicode61,
+  which splits on the spaces only). Its rowid is the 发布日期 as days since 1970 shifted left 24 bits plus
+  the item id, so `ORDER BY rowid DESC LIMIT 20` walks the index newest first and a year is a rowid range.
+  The agency and the column are tokens too (`zqa<id>`, `zqc<id>`), so a filter is one more term the index
+  intersects.
 - PostgreSQL: a side table `catalog_search` (item id, 发布日期, agency, column) with the tokens as a
-  `tsvector` (array_to_tsvector: the lexemes exactly as segmented here, the same as
-  to_tsvector('simple', …) of the space-joined text without its re-parsing) under a GIN index, and a
-  (发布日期, id) index for the newest-first order.
+  `tsvector` (the words with their positions, the others without: a literal built here, so the lexemes are
+  exactly the tokens, as to_tsvector('simple', …) of the space-joined text would give without re-parsing
+  them) under a GIN index, and a (发布日期, id) index for the newest-first order.
 
-Ranking is by 发布日期, newest first, as government catalogs list documents, so no weights are used.
+Results are ordered by 发布日期, newest first, as government catalogs list documents, so no weights are used.
 
-A query is segmented the same way and every word must match (AND). A word the segmenter splits further
-(信息公开 → 信息, 公开) is replaced by its parts, which every document containing the word also has, so a
-document that segmented the same characters differently in context is still found. A phrase in quotes
-matches its words and then, on the item's own text, the exact characters. A 文号 (卫科发〔2020〕12号, typed
-with [], （）, 【】 or with 第) is one token `卫科发202012号`, indexed for the item's own 文号 and for every
-文号 its text cites. Nothing the user types reaches the engines' query languages unquoted.
+A query is segmented the same way and every word must match (AND): the word itself, or all the tokens
+inside it, so a document that segmented the same characters differently in context (科学技术局 as 科学技术 +
+局 for the query 技术局) is still found. A phrase in quotes must match as consecutive words. A 文号
+(卫科发〔2020〕12号, typed with [], （）, 【】 or with 第) is one token `卫科发202012号`, indexed for the
+item's own 文号 and for every 文号 its text cites. Tokens reach the engines only quoted, and they are letters
+and digits only: nothing a user types is query syntax.
 
 Agency names are not added to the segmenter as user words: the dictionary is per process, and a name added
 after documents were indexed would segment differently from them. The agency name is indexed as a field of
@@ -39,9 +42,11 @@ from dataclasses import dataclass, field
 
 import rjieba
 from django.db import connection, transaction
+from django.urls import NoReverseMatch, reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from gongkai.agencies.models import Agency
 from gongkai.catalog.enums import ItemStatus
 from gongkai.catalog.models import Column, Item
 from gongkai.errors import Code, invalid
@@ -56,8 +61,9 @@ EPOCH = dt.date(1970, 1, 1)
 _ID_MASK = (1 << ID_BITS) - 1
 _CJK = re.compile(r"[\u3400-\u9fff]+")
 # what a result shows (the rest of an item, its HTML body above all, stays in the database)
-SHOWN_FIELDS = ("index_number", "title", "doc_number", "publisher", "published_on", "summary", "body_text",
-                "validity", "status", "agency__name", "column__name")  # fmt: skip
+# what a result shows (the rest of an item, its HTML body above all, stays in the database)
+SHOWN_FIELDS = ("id", "agency_id", "column_id", "index_number", "title", "doc_number", "publisher",
+                "published_on", "summary", "body_text", "validity", "status")  # fmt: skip
 SQLITE_TABLE = (
     f"CREATE VIRTUAL TABLE {TABLE} USING fts5(words, others, tokenize = 'unicode61', columnsize = 0)"
 )
@@ -428,6 +434,26 @@ class _Plan:
         cursor.execute(f"SELECT count(*) FROM (SELECT 1 {self._from()} LIMIT {int(cap)}) t", self.params)
         return cursor.fetchone()[0]
 
+    def page_sql(self, limit: int, offset: int) -> tuple[str, list]:
+        """One statement for a page of results: the ids from the index, newest first, joined to the items'
+        shown fields and their agency's and column's names."""
+        fields = ", ".join(f"i.{f}" for f in SHOWN_FIELDS)
+        if self.sqlite:
+            picked, key, order = f"s.rowid AS r, (s.rowid & {_ID_MASK}) AS item_id", "p.item_id", "p.r DESC"
+        else:  # postgresql-only
+            picked, key, order = (
+                "s.item_id, s.published_on",
+                "p.item_id",
+                "p.published_on DESC, p.item_id DESC",
+            )
+        sql = (
+            f"SELECT {fields}, a.name AS agency_name, c.name AS column_name FROM "
+            f"(SELECT {picked} {self._from()} ORDER BY {self.order} LIMIT {int(limit)} OFFSET {int(offset)}) p "
+            f"JOIN catalog_item i ON i.id = {key} JOIN agencies_agency a ON a.id = i.agency_id "
+            f"JOIN catalog_column c ON c.id = i.column_id ORDER BY {order}"
+        )
+        return sql, self.params
+
     def ids(self, cursor, limit: int, offset: int) -> list[int]:
         cursor.execute(
             f"SELECT {self.id} {self._from()} ORDER BY {self.order} LIMIT {int(limit)} OFFSET {int(offset)}",
@@ -475,10 +501,19 @@ def catalog_search(
         count = min(found, COUNT_CAP)
         pages = math.ceil(count / per_page)
         page = max(1, min(int(page), pages))
-        ids = plan.ids(cursor, per_page, (page - 1) * per_page)
-    rows = Item.objects.select_related("agency", "column").only(*SHOWN_FIELDS).in_bulk(ids)
-    items = [rows[pk] for pk in ids if pk in rows]
+    items = list(Item.objects.raw(*plan.page_sql(per_page, (page - 1) * per_page)))
+    for item in items:  # the names came with the row: no query per item
+        item.agency = Agency.from_db(connection.alias, ["id", "name"], [item.agency_id, item.agency_name])
+        item.column = Column.from_db(connection.alias, ["id", "name"], [item.column_id, item.column_name])
     return SearchResult(count, capped, items, query.terms, page, pages, per_page)
+
+
+def public_item_url(item_id: int) -> str:
+    """The path of an item's public page, or "#" while the portal has no item page."""
+    try:
+        return reverse("portal:catalog_item", args=[item_id])
+    except NoReverseMatch:
+        return "#"
 
 
 # --- showing the matches -----------------------------------------------------------------------------------
