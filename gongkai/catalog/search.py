@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 
 import rjieba
 from django.db import connection, transaction
+from django.db.models.base import ModelState
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -61,7 +62,6 @@ EPOCH = dt.date(1970, 1, 1)
 _ID_MASK = (1 << ID_BITS) - 1
 _CJK = re.compile(r"[\u3400-\u9fff]+")
 # what a result shows (the rest of an item, its HTML body above all, stays in the database)
-# what a result shows (the rest of an item, its HTML body above all, stays in the database)
 SHOWN_FIELDS = ("id", "agency_id", "column_id", "index_number", "title", "doc_number", "publisher",
                 "published_on", "summary", "body_text", "validity", "status")  # fmt: skip
 SQLITE_TABLE = (
@@ -78,8 +78,11 @@ _PHRASE = re.compile(r'"([^"]*)"|“([^”]*)”|「([^」]*)」|『([^』]*)』
 # --- tokens ------------------------------------------------------------------------------------------------
 
 
+TOKEN_MAX = 64  # longer runs of letters and digits (encoded data, hashes) are not words anyone types
+
+
 def _split(word: str) -> tuple[str, ...]:
-    return tuple(p for p in _NOT_ALNUM.split(word.lower()) if p)
+    return tuple(p for p in _NOT_ALNUM.split(word.lower()) if p and len(p) <= TOKEN_MAX)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -103,7 +106,7 @@ def _parts(word: str) -> tuple[str, ...]:
 @functools.lru_cache(maxsize=262144)
 def _word(word: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(the word's tokens, its parts' tokens); cached: a language has few words."""
-    pieces = (word.lower(),) if word.isalnum() else _split(word)
+    pieces = (word.lower(),) if word.isalnum() and len(word) <= TOKEN_MAX else _split(word)
     return pieces, tuple(p for part in _parts(word) for p in _split(part))
 
 
@@ -329,8 +332,10 @@ def search_rebuild(*, batch: int = 2000, progress=None) -> int:
         if connection.vendor == "sqlite":
             cursor.execute(f"INSERT INTO {TABLE} ({TABLE}) VALUES ('optimize')")
     if connection.vendor == "postgresql":  # postgresql-only
+        # VACUUM sets the visibility map, so a capped count reads the GIN index without the table's pages;
+        # it cannot run in a transaction (a caller's atomic block, a test): ANALYZE then
         with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {TABLE}")
+            cursor.execute(f"ANALYZE {TABLE}" if connection.in_atomic_block else f"VACUUM ANALYZE {TABLE}")
     return done
 
 
@@ -501,11 +506,42 @@ def catalog_search(
         count = min(found, COUNT_CAP)
         pages = math.ceil(count / per_page)
         page = max(1, min(int(page), pages))
-    items = list(Item.objects.raw(*plan.page_sql(per_page, (page - 1) * per_page)))
-    for item in items:  # the names came with the row: no query per item
-        item.agency = Agency.from_db(connection.alias, ["id", "name"], [item.agency_id, item.agency_name])
-        item.column = Column.from_db(connection.alias, ["id", "name"], [item.column_id, item.column_name])
+        cursor.execute(*plan.page_sql(per_page, (page - 1) * per_page))
+        rows = cursor.fetchall()
+    items = _items(rows)
     return SearchResult(count, capped, items, query.terms, page, pages, per_page)
+
+
+def _shell(model, values: dict):
+    """A model instance from the columns a page fetched (the other fields load on access, as deferred
+    fields do): what Model.from_db makes, without running __init__ over every field of the model."""
+    instance = model.__new__(model)
+    instance.__dict__.update(values)
+    instance._state = ModelState()
+    instance._state.adding = False
+    instance._state.db = connection.alias
+    return instance
+
+
+def _items(rows: list[tuple]) -> list[Item]:
+    """Items of a page (page_sql's columns) with their agency and column, one object per agency and column."""
+    agencies: dict[int, Agency] = {}
+    columns: dict[int, Column] = {}
+    items = []
+    date = Item._meta.get_field("published_on").to_python  # SQLite gives text
+    for row in rows:
+        values = dict(zip(SHOWN_FIELDS, row[: len(SHOWN_FIELDS)], strict=True))
+        values["published_on"] = date(values["published_on"])
+        agency_name, column_name = row[len(SHOWN_FIELDS) :]
+        item = _shell(Item, values)
+        if item.agency_id not in agencies:
+            agencies[item.agency_id] = _shell(Agency, {"id": item.agency_id, "name": agency_name})
+        if item.column_id not in columns:
+            columns[item.column_id] = _shell(Column, {"id": item.column_id, "name": column_name})
+        item.agency = agencies[item.agency_id]
+        item.column = columns[item.column_id]
+        items.append(item)
+    return items
 
 
 def public_item_url(item_id: int) -> str:

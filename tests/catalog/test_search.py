@@ -276,3 +276,33 @@ def test_the_rowid_keeps_ids_apart():
     assert search.rowid(5, dt.date(1970, 1, 2)) == (1 << 24) + 5
     with pytest.raises(ValueError):
         search.rowid(1 << 24, dt.date(2020, 1, 1))
+
+
+def test_the_rebuild_command(publish, capsys):
+    from django.core.management import call_command
+
+    item = publish(title="关于独角兽企业培育的通知")
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM catalog_search")
+    assert found("独角兽") == []
+    call_command("search_rebuild")
+    assert "已为 1 条已发布信息重建检索索引" in capsys.readouterr().out
+    assert found("独角兽") == [item.title]
+
+
+def test_very_long_tokens_are_left_out(publish):
+    blob = "QUJD" * 600  # 2,400 letters: more than PostgreSQL takes in one lexeme
+    item = publish(title="关于数字证书更新的通知", body=f"<p>证书内容：{blob}</p>")
+    assert found("数字证书") == [item.title]
+    assert found(blob[:80]) == []
+
+
+def test_a_result_is_an_item_whose_other_fields_load_on_access(publish, django_assert_num_queries):
+    made = publish(title="关于独角兽企业培育的通知")
+    (item,) = catalog_search(q="独角兽").items
+    assert (item.pk, item.title, item.published_on, item.agency.name, item.column.name) == (
+        made.pk, made.title, made.published_on, "中卫市沙坡头区科学技术局", "其他文件",
+    )  # fmt: skip
+    assert item.get_validity_display() == "有效" and item.status == "published"
+    with django_assert_num_queries(1):
+        assert item.body == made.body
