@@ -469,7 +469,7 @@ def run_search(args, world) -> tuple[list[tuple], list[str]]:
             """The same with the page's rows as a template shows them, in one statement (page_sql)."""
             with connection.cursor() as cursor:
                 found = plan.count(cursor, search.COUNT_CAP + 1)
-                cursor.execute(*plan.page_sql(PAGE_SIZE, 0))
+                cursor.execute(*plan.page_sql(PAGE_SIZE, 0, found=found))
                 return found, cursor.fetchall()
 
         def our_call(q=q, filters=filters):
