@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gongkai.portal import catalog_views, views
+from gongkai.portal import catalog_views, search_views, views
 
 app_name = "portal"
 urlpatterns = [
@@ -22,4 +22,5 @@ urlpatterns = [
     path("sitemap.xml", catalog_views.sitemap_index, name="sitemap"),
     path("sitemap-sections.xml", catalog_views.sitemap_sections, name="sitemap_sections"),
     path("sitemap-items-<int:bucket>.xml", catalog_views.sitemap_items, name="sitemap_items"),
+    path("gongkai/search/", search_views.catalog_search_page, name="catalog_search"),
 ]

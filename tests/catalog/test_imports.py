@@ -686,3 +686,20 @@ def test_an_xlsx_bomb_and_a_csv_without_header(monkeypatch):
         spreadsheets.read_table(xlsx([HEAD]), looks_like_header=lambda c: True, expected="")
     with pytest.raises(spreadsheets.Unreadable, match="没有找到表头"):
         spreadsheets.read_table(csv_bytes([["a"]] * 20), looks_like_header=lambda c: False, expected="")
+
+
+def test_imported_items_are_found_by_search_and_withheld_ones_are_not(tree, reviewer, columns):
+    from gongkai.catalog.search import catalog_search
+
+    data = xlsx(
+        [
+            HEAD,
+            row(标题="沙坡头区科技特派员服务工作方案", 文号="卫科发〔2020〕31号"),
+            row(标题="沙坡头区科技特派员内部名单", 公开属性="不予公开", 不予公开的理由和依据="涉及个人隐私"),
+        ]
+    )
+    report = run(tree, reviewer, data)
+    assert report.ok, report.problems
+    found = catalog_search(q="科技特派员")
+    assert [i.title for i in found.items] == ["沙坡头区科技特派员服务工作方案"]
+    assert catalog_search(q="卫科发〔2020〕31号").count == 1

@@ -45,6 +45,7 @@ from gongkai.catalog.imports.common import (
     validation_problems,
 )
 from gongkai.catalog.models import Column, IndexSequence, Item, ReviewSheet
+from gongkai.catalog.search import search_index_many
 from gongkai.catalog.services.common import today
 from gongkai.catalog.services.items import agency_index_code, clean_fields, publish_limit
 from gongkai.catalog.spreadsheets import Unreadable, header_key, parse_date
@@ -502,6 +503,7 @@ def _write(prepared: list[Prepared], report: ImportReport, *, agency: Agency, by
                         for item in items
                     ]
                 )
+                search_index_many(items)  # imported as published: searchable with the rest
                 ids += [item.pk for item in items]
                 prepared[begin : begin + BATCH] = [None] * len(items)
             audit_record(

@@ -27,6 +27,7 @@ from gongkai.catalog import html, index_numbers
 from gongkai.catalog.enums import Channel, Disclosure, ItemStatus, StatutoryKind, Validity
 from gongkai.catalog.models import Column, IndexSequence, Item, ReviewSheet
 from gongkai.catalog.scan import ScanWarning, scan_item
+from gongkai.catalog.search import search_index, search_remove
 from gongkai.catalog.services.common import d, require_catalog_write, today
 from gongkai.errors import Code, clean_text, invalid
 
@@ -433,6 +434,7 @@ def _publish(item: Item, by, now: dt.datetime, past_year_reason: str = "") -> No
     item.late = bool(item.publish_limit_on and item.published_on > item.publish_limit_on)
     item.save(update_fields=["status", "published_at", "published_on", "late", "updated_at"])
     past = {"past_year_reason": past_year_reason} if past_year_reason else {}
+    search_index(item)
     audit_record(
         actor=by, action=AuditAction.CATALOG_ITEM_PUBLISH, obj=item, agency=item.agency, before=before,
         after={**_snapshot(item), "published_on": item.published_on.isoformat(), "late": item.late, **past},
@@ -540,6 +542,7 @@ def _withdraw(item: Item, by, reason: str, now: dt.datetime) -> None:
     item.withdrawn_at = now
     item.withdrawn_reason = reason
     item.save(update_fields=["status", "withdrawn_at", "withdrawn_reason", "updated_at"])
+    search_remove(item)
     audit_record(actor=by, action=AuditAction.CATALOG_ITEM_WITHDRAW, obj=item, agency=item.agency,
                  before=before, after={**_snapshot(item), "reason": reason})  # fmt: skip
 
