@@ -24,8 +24,10 @@ from django.db import connections
 from gongkai.backup.archive import ENGINE_LABELS, Manifest, Refused
 
 # Tables that `migrate` and `createcachetable` fill on their own, and the cache: a target whose other tables
-# are all empty counts as empty.
-BOOKKEEPING = frozenset({"django_migrations", "django_content_type", "auth_permission", "gongkai_cache"})
+# are all empty counts as empty. An empty FTS5 table (the catalog's search index, SQLite) has rows in its
+# config and data shadow tables; what it indexes is in catalog_search_content, which counts.
+BOOKKEEPING = frozenset({"django_migrations", "django_content_type", "auth_permission", "gongkai_cache",
+                         "catalog_search_config", "catalog_search_data", "catalog_search_idx"})  # fmt: skip
 
 
 class Failed(Exception):
