@@ -89,8 +89,26 @@ def membership_revoke(*, membership: Membership, by=None) -> None:
 # --- an agency's own settings (its 管理员) -----------------------------------------------------------------
 
 _CODE = re.compile(r"^[\u4e00-\u9fffA-Za-z0-9]{1,20}$")
-SETTINGS_FIELDS = ("letter_code", "letter_codes", "review_body", "court", "payment_instructions")
+SETTINGS_FIELDS = (
+    "letter_code",
+    "letter_codes",
+    "review_body",
+    "court",
+    "payment_instructions",
+    "index_code",
+)
 PAYMENT_INSTRUCTIONS_MAX = 500
+
+
+def _check_index_code(code: str) -> str:
+    """The 索引号 prefix: letters and digits (a hyphen allowed, as in 0142768-8), or blank (then the organisation
+    code inside the credit code). Changing it changes new numbers only: numbers given are never changed."""
+    code = clean_text("index_code", code, max_length=20).upper()
+    if code and not re.fullmatch(r"[0-9A-Z][0-9A-Z-]{3,19}", code):
+        raise invalid(
+            "index_code", Code.INVALID, "索引号机构代码只能由数字、大写字母和连字符组成，如“010536271”"
+        )
+    return code
 
 
 def _check_code(field: str, code: str, agency: Agency) -> str:
@@ -125,9 +143,12 @@ def _check_codes_apart(letter_code: str, letter_codes: dict[str, str]) -> None:
         used.add(code)
 
 
-def agency_settings_update(*, agency: Agency, by, letter_steps: list[dict], **fields) -> Agency:
-    """The agency's 机关代字 (one, and optionally one per letter kind), 复议机关, court, how to pay a fee, and
-    the approval levels of its letters. Only its 管理员."""
+def agency_settings_update(
+    *, agency: Agency, by, letter_steps: list[dict], catalog_steps: list[dict] | None = None, **fields
+) -> Agency:
+    """The agency's 机关代字 (one, and optionally one per letter kind), 复议机关, court, how to pay a fee, the
+    approval levels of its letters and (when given) of the catalog's 保密审查, and its 索引号 code. Only its
+    管理员."""
     from gongkai.approvals.models import ApprovalPolicy, Kind
     from gongkai.approvals.services import policy_set, policy_steps
 
@@ -146,6 +167,8 @@ def agency_settings_update(*, agency: Agency, by, letter_steps: list[dict], **fi
         changes.get("letter_code", agency.letter_code or ""),
         changes.get("letter_codes", agency.letter_codes or {}),
     )
+    if "index_code" in changes:
+        changes["index_code"] = _check_index_code(changes["index_code"])
     for name in ("review_body", "court"):
         if name in changes:
             limit = Agency._meta.get_field(name).max_length
@@ -159,13 +182,17 @@ def agency_settings_update(*, agency: Agency, by, letter_steps: list[dict], **fi
         locked = Agency.objects.select_for_update().get(pk=agency.pk)
         before = {name: getattr(locked, name) for name in changes}
         before["letter_steps"] = policy_steps(agency=locked, kind=Kind.LETTER)
+        before["catalog_steps"] = policy_steps(agency=locked, kind=Kind.CATALOG_ITEM)
         for name, value in changes.items():
             setattr(locked, name, value)
         locked.full_clean(exclude=["path", "parent"])
         locked.save(update_fields=list(changes))
         policy_set(agency=locked, kind=Kind.LETTER, steps=letter_steps, by=by)
+        if catalog_steps is not None:
+            policy_set(agency=locked, kind=Kind.CATALOG_ITEM, steps=catalog_steps, by=by)
         after = {name: getattr(locked, name) for name in changes}
         after["letter_steps"] = list(ApprovalPolicy.objects.get(agency=locked, kind=Kind.LETTER).steps)
+        after["catalog_steps"] = policy_steps(agency=locked, kind=Kind.CATALOG_ITEM)
         audit_record(
             actor=by,
             action=AuditAction.AGENCY_SETTINGS,

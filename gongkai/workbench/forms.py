@@ -304,6 +304,22 @@ def letter_levels_of(steps: list[dict]) -> str:
     return next((code for code, value in LETTER_LEVELS.items() if value == steps), "2")
 
 
+# 先审查、后公开: one to three levels, the head's approval always last (a leader approves what goes online)
+CATALOG_LEVELS = {
+    "1": [{"name": "approve", "role": "head"}],
+    "2": [{"name": "review", "role": "reviewer"}, {"name": "approve", "role": "head"}],
+    "3": [
+        {"name": "review", "role": "reviewer"},
+        {"name": "review", "role": "admin"},
+        {"name": "approve", "role": "head"},
+    ],
+}
+
+
+def catalog_levels_of(steps: list[dict]) -> str:
+    return next((code for code, value in CATALOG_LEVELS.items() if value == steps), "2")
+
+
 class AgencySettingsForm(ChineseForm):
     letter_code = forms.CharField(
         label="机关代字",
@@ -319,6 +335,21 @@ class AgencySettingsForm(ChineseForm):
             ("0", "无需审批，经办人直接出具（仍记录审计日志）"),
         ],
         widget=forms.RadioSelect,
+    )
+    catalog_levels = forms.ChoiceField(
+        label="主动公开保密审查层级",
+        choices=[
+            ("2", "审核（审核人）→ 审批（负责人）后发布"),
+            ("3", "审核（审核人）→ 复审（管理员）→ 审批（负责人）后发布"),
+            ("1", "审批（负责人）后发布"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    index_code = forms.CharField(
+        label="索引号机构代码",
+        max_length=20,
+        required=False,
+        help_text="新生成的索引号以此开头；不填时使用统一社会信用代码中的组织机构代码。已有的索引号不会改变",
     )
     review_body = forms.CharField(
         label="行政复议机关",

@@ -30,7 +30,8 @@ def test_import_a_catalog_with_mistakes_then_corrected(
     page.get_by_label("用户名").fill("reviewer_a")
     page.get_by_label("密码").fill(factories.PASSWORD)
     page.get_by_role("button", name="登录").click()
-    page.get_by_role("navigation", name="主导航").get_by_role("link", name="目录导入导出").click()
+    page.get_by_role("navigation", name="主导航").get_by_role("link", name="主动公开").click()
+    page.get_by_role("navigation", name="主动公开").get_by_role("link", name="目录导入导出").click()
     expect(page.get_by_role("heading", name="目录导入导出")).to_be_visible()
     page.screenshot(path=screenshots / "catalog-io-1-page.png", full_page=True)
 

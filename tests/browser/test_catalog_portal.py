@@ -197,7 +197,8 @@ def test_clerk_edits_the_guide_and_the_public_page_shows_the_new_version(page: P
     page.get_by_label("用户名").fill("clerk_a")
     page.get_by_label("密码").fill(factories.PASSWORD)
     page.get_by_role("button", name="登录").click()
-    page.get_by_role("navigation", name="主导航").get_by_role("link", name="公开指南").click()
+    page.get_by_role("navigation", name="主导航").get_by_role("link", name="主动公开").click()
+    page.get_by_role("navigation", name="主动公开").get_by_role("link", name="公开指南").click()
     expect(page.get_by_role("heading", level=1, name="政府信息公开指南")).to_be_visible()
     source = page.get_by_label("指南正文")
     expect(source).to_contain_text("中卫市沙坡头区文萃路1号")  # the generated guide as the starting point

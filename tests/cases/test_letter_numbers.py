@@ -498,6 +498,8 @@ def form_data(agency, **overrides) -> dict:
         "agency": agency.pk,
         "letter_code": agency.letter_code,
         "letter_levels": "0",
+        "catalog_levels": "2",
+        "index_code": agency.index_code,
         "review_body": agency.review_body,
         "court": agency.court,
         "payment_instructions": agency.payment_instructions,
@@ -564,6 +566,7 @@ def test_saving_the_settings_page(client, tree, admin_a):
         ("letter_code_fee", "沙教信公开", "已被其他机关使用"),
         ("letter_code", "字" * 21, "20"),
         ("letter_code_extension", "沙科信公开", "文号会重复"),  # the agency's own code on a second sequence
+        ("index_code", "沙坡头/01", "数字、大写字母和连字符"),
     ],
 )
 def test_settings_errors_beside_the_field(client, tree, admin_a, field, value, words):

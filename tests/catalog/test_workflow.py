@@ -390,3 +390,38 @@ def test_a_body_keeps_no_control_character_typed_or_referenced(tree, clerk, colu
     )  # fmt: skip
     assert item.body == "<p>申请人张三补充说明</p><p>第二段</p>"
     assert item.body_text == "申请人张三补充说明\n第二段"
+
+
+def test_the_review_levels_and_the_index_code_are_set_in_the_agencys_settings(
+    tree, admin_a, clerk, reviewer, head, columns, client
+):
+    from django.urls import reverse
+
+    from gongkai.approvals.models import Kind
+    from gongkai.approvals.services import policy_steps
+
+    agency = tree["a"]
+    client.force_login(admin_a)
+    data = {
+        "agency": agency.pk, "letter_code": agency.letter_code, "letter_levels": "0", "catalog_levels": "3",
+        "index_code": "0142768-8", "review_body": "", "court": "", "payment_instructions": "",
+    }  # fmt: skip
+    response = client.post(reverse("workbench:agency_settings"), data)
+    assert response.status_code == 302
+    assert [s["role"] for s in policy_steps(agency=agency, kind=Kind.CATALOG_ITEM)] == [
+        "reviewer",
+        "admin",
+        "head",
+    ]
+    agency.refresh_from_db()
+    assert agency.index_code == "0142768-8"
+    item = item_create(agency=agency, column=columns["plans"], by=clerk, data=draft_data())
+    assert item.index_number == "0142768-8/2026-00001"
+    item_submit(item=item, by=clerk, method="政府网站", scope="社会公众")
+    for user in (reviewer, admin_a):
+        approval_decide(request=pending_request(subject=item), by=user, approved=True, on=dt.date.today())
+        item.refresh_from_db()
+        assert item.status == ItemStatus.REVIEWING
+    approval_decide(request=pending_request(subject=item), by=head, approved=True, on=dt.date.today())
+    item.refresh_from_db()
+    assert item.status == ItemStatus.PUBLISHED

@@ -32,7 +32,7 @@ def test_the_page_for_a_reviewer_and_for_a_clerk(client, tree, reviewer, clerk, 
         "目录导入导出" in page and "检查并导入" in page and "法定主动公开内容/政策文件/行政规范性文件" in page
     )
     assert f"{url('catalog_export', 'items')}?agency={tree['a'].pk}" in page
-    assert 'aria-current="page">目录导入导出' in page
+    assert 'aria-current="page">主动公开' in page
     client.force_login(clerk)
     page = client.get(url("catalog_io")).content.decode()
     assert "须由本机关的审核人、负责人或管理员办理" in page

@@ -1,5 +1,5 @@
 """本机关设置: what an agency's 管理员 configures for its letters (机关代字, approval levels, remedy bodies,
-how to pay a fee)."""
+how to pay a fee) and its catalog (the 保密审查's levels, the 索引号 code)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,14 @@ from gongkai.agencies.services import agency_settings_update
 from gongkai.approvals.models import Kind
 from gongkai.approvals.services import policy_steps
 from gongkai.cases.enums import LetterKind
-from gongkai.workbench.forms import LETTER_LEVELS, AgencySettingsForm, letter_levels_of, service_errors
+from gongkai.workbench.forms import (
+    CATALOG_LEVELS,
+    LETTER_LEVELS,
+    AgencySettingsForm,
+    catalog_levels_of,
+    letter_levels_of,
+    service_errors,
+)
 
 
 def _administered(user) -> list[Agency]:
@@ -25,6 +32,8 @@ def _initial(agency: Agency) -> dict:
     initial = {
         "letter_code": agency.letter_code,
         "letter_levels": letter_levels_of(policy_steps(agency=agency, kind=Kind.LETTER)),
+        "catalog_levels": catalog_levels_of(policy_steps(agency=agency, kind=Kind.CATALOG_ITEM)),
+        "index_code": agency.index_code,
         "review_body": agency.review_body,
         "court": agency.court,
         "payment_instructions": agency.payment_instructions,
@@ -55,6 +64,8 @@ def agency_settings(request):
                     agency=agency,
                     by=request.user,
                     letter_steps=LETTER_LEVELS[data["letter_levels"]],
+                    catalog_steps=CATALOG_LEVELS[data["catalog_levels"]],
+                    index_code=data["index_code"],
                     letter_code=data["letter_code"],
                     letter_codes={kind: data[f"letter_code_{kind}"] for kind in LetterKind.values},
                     review_body=data["review_body"],
