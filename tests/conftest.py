@@ -138,7 +138,10 @@ def _clean_platform(request, settings, tmp_path):
     afresh from the tables (rolled-back rows can reuse ids on SQLite)."""
     names = set(request.fixturenames)
     marker = request.node.get_closest_marker("django_db")
-    if names & {"transactional_db", "live_server"} or (marker and marker.kwargs.get("transaction")):
+    transactional = bool(
+        names & {"transactional_db", "live_server"} or (marker and marker.kwargs.get("transaction"))
+    )
+    if transactional:
         request.getfixturevalue("transactional_db")
     elif "db" in names or marker is not None:
         request.getfixturevalue("db")
@@ -157,6 +160,12 @@ def _clean_platform(request, settings, tmp_path):
     for alias in settings.CACHES:
         caches[alias].clear()
     work_calendar_invalidate()
+    if transactional:
+        # the search index is not a model table: the flush after a transactional test leaves its rows
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM catalog_search")
 
 
 # --- agencies and staff -----------------------------------------------------------------------------------

@@ -18,13 +18,6 @@ from gongkai.catalog.services import item_create, item_publish_due, item_submit,
 from tests.catalog.conftest import draft_data
 
 
-@pytest.fixture(autouse=True)
-def _empty_index(db):
-    """Rows a transactional test left behind (the index is not a model table, so flush keeps it)."""
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM catalog_search")
-
-
 def titles(result) -> list[str]:
     return [item.title for item in result.items]
 
