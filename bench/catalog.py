@@ -646,7 +646,7 @@ def run(args) -> int:
         from django.core.management import call_command
         from django.db import connection
 
-        from gongkai.catalog.figures import proactive_figures
+        from gongkai.catalog.figures import proactive_figures_many
         from gongkai.catalog.models import Column
         from gongkai.catalog.search import search_rebuild
 
@@ -696,7 +696,10 @@ def run(args) -> int:
             one = len(agency_ids) == 1
             sql_s, sql_q, _ = measure(lambda one=one: hand_sql(REPORT_YEAR, busiest.pk if one else None), 3)
             orm_s, orm_q, figures = measure(
-                lambda ids=agency_ids: [proactive_figures(agency_id=a, year=REPORT_YEAR) for a in ids], 3
+                lambda ids=agency_ids: list(
+                    proactive_figures_many(agency_ids=ids, year=REPORT_YEAR).values()
+                ),
+                3,
             )
             rows.append(
                 (f"主动公开统计 手写 GROUP BY · {scope} {REPORT_YEAR}", f"{sql_s * 1000:.1f}", str(sql_q), "")

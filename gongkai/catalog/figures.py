@@ -128,81 +128,110 @@ def catalog_order(columns: Iterable[Column]) -> dict[int, int]:
     return order
 
 
-def _channel_figures(
-    agency_id: int, start: dt.date, end: dt.date
-) -> tuple[list[ChannelFigure], list[tuple[str, int]]]:
-    items = Item.objects.filter(
-        agency_id=agency_id, status__in=PUBLISHED, published_on__range=(start, end)
-    ).values_list("column_id", "channels")
-    per_channel: dict[str, int] = defaultdict(int)
-    per_column: dict[int, int] = defaultdict(int)
-    for column_id, channels in items.iterator(chunk_size=5000):
-        for channel in channels or ():
-            per_channel[channel] += 1
-        if Channel.WEBSITE in (channels or ()):
-            per_column[column_id] += 1
-    figures = [ChannelFigure(Channel(c).label, n) for c, n in per_channel.items() if c in Channel.values]
-    posts = (
-        Post.objects.filter(account__agency_id=agency_id, posted_on__range=(start, end))
-        .values("account__platform")
-        .annotate(total=Count("id"), original=Count("id", filter=Q(original=True)))
-    )
-    for row in posts:
-        total, original = row["total"], row["original"]
-        figures.append(
-            ChannelFigure(Platform(row["account__platform"]).label, total, original, total - original)
-        )
-    figures.sort(key=lambda c: CHANNEL_ORDER.index(c.name))
-    all_columns = list(Column.objects.filter(agency_id=agency_id))
-    tops = report_columns(all_columns)
-    order = catalog_order(all_columns)
+def _lines(columns: list[Column], per_column: dict[int, int]) -> list[tuple[str, int]]:
+    """Website items per reporting line (`report_columns`), in catalog order."""
+    tops = report_columns(columns)
+    order = catalog_order(columns)
     by_line: dict[int, tuple[Column, int]] = {}
     for column_id, count in per_column.items():
         top = tops[column_id]
-        previous = by_line.get(top.pk, (top, 0))[1]
-        by_line[top.pk] = (top, previous + count)
-    columns = [(c.name, n) for c, n in sorted(by_line.values(), key=lambda cn: order[cn[0].pk])]
-    return figures, columns
+        by_line[top.pk] = (top, by_line.get(top.pk, (top, 0))[1] + count)
+    return [(c.name, n) for c, n in sorted(by_line.values(), key=lambda cn: order[cn[0].pk])]
 
 
-def _item1(agency_id: int, fmt_code: str, start: dt.date, end: dt.date) -> dict[str, dict[str, int]]:
+def _channel_figures(
+    agency_ids: list[int], start: dt.date, end: dt.date
+) -> dict[int, tuple[list[ChannelFigure], list[tuple[str, int]]]]:
+    """Per agency: the channels and the website's lines. Items are counted grouped by agency, column and
+    their list of channels (a handful of combinations), posts by agency and platform: two queries and the
+    columns, whatever the number of items or agencies."""
+    groups = (
+        Item.objects.filter(agency_id__in=agency_ids, status__in=PUBLISHED, published_on__range=(start, end))
+        .values_list("agency_id", "column_id", "channels")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    per_channel: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    per_column: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for agency_id, column_id, channels, n in groups:
+        for channel in channels or ():
+            per_channel[agency_id][channel] += n
+        if Channel.WEBSITE in (channels or ()):
+            per_column[agency_id][column_id] += n
+    figures: dict[int, list[ChannelFigure]] = {
+        a: [ChannelFigure(Channel(c).label, n) for c, n in per_channel[a].items() if c in Channel.values]
+        for a in agency_ids
+    }
+    posts = (
+        Post.objects.filter(account__agency_id__in=agency_ids, posted_on__range=(start, end))
+        .values_list("account__agency_id", "account__platform")
+        .annotate(total=Count("id"), original=Count("id", filter=Q(original=True)))
+        .order_by()
+    )
+    for agency_id, platform, total, original in posts:
+        figures[agency_id].append(ChannelFigure(Platform(platform).label, total, original, total - original))
+    columns: dict[int, list[Column]] = defaultdict(list)
+    for column in Column.objects.filter(agency_id__in=[a for a in agency_ids if per_column[a]]):
+        columns[column.agency_id].append(column)
+    return {
+        a: (sorted(figures[a], key=lambda c: CHANNEL_ORDER.index(c.name)), _lines(columns[a], per_column[a]))
+        for a in agency_ids
+    }
+
+
+def _item1(agency_ids: list[int], fmt_code: str, start: dt.date, end: dt.date) -> dict[int, dict]:
     gone = Q(validity__in=(Validity.LAPSED, Validity.REPEALED))
     documents = Item.objects.filter(
-        agency_id=agency_id, status__in=PUBLISHED, statutory_kind__in=list(KIND_ROWS)
-    )
+        agency_id__in=agency_ids, status__in=PUBLISHED, statutory_kind__in=list(KIND_ROWS)
+    ).values("agency_id", "statutory_kind")
     if fmt_code == "2021":
-        counts = documents.values("statutory_kind").annotate(
+        counts = documents.annotate(
             issued=Count("id", filter=Q(written_on__range=(start, end))),
             repealed=Count("id", filter=gone & Q(validity_changed_on__range=(start, end))),
             in_force=Count("id", filter=Q(written_on__lte=end) & ~(gone & Q(validity_changed_on__lte=end))),
         )
         columns = ("issued", "repealed", "in_force")
     else:
-        counts = documents.values("statutory_kind").annotate(
+        counts = documents.annotate(
             made=Count("id", filter=Q(written_on__range=(start, end))),
             published=Count("id", filter=Q(published_on__range=(start, end))),
             total_published=Count("id", filter=Q(published_on__lte=end)),
         )
         columns = ("made", "published", "total_published")
-    table = {row: dict.fromkeys(columns, 0) for row in KIND_ROWS.values()}
-    for row in counts:
-        table[KIND_ROWS[row["statutory_kind"]]] = {c: row[c] for c in columns}
-    return table
+    tables = {a: {row: dict.fromkeys(columns, 0) for row in KIND_ROWS.values()} for a in agency_ids}
+    for row in counts.order_by():
+        tables[row["agency_id"]][KIND_ROWS[row["statutory_kind"]]] = {c: row[c] for c in columns}
+    return tables
+
+
+def proactive_figures_many(*, agency_ids: Iterable[int], year: int) -> dict[int, ProactiveFigures]:
+    """`proactive_figures` of many agencies at once, in a fixed number of grouped queries (a supervisor's
+    roll-up, the public API of a region)."""
+    agency_ids = list(dict.fromkeys(agency_ids))
+    fmt = format_for_year(year)
+    start, end = _year_range(year)
+    channels = _channel_figures(agency_ids, start, end)
+    tables = _item1(agency_ids, fmt.code, start, end)
+    entered: dict[int, dict] = defaultdict(dict)
+    for f in Art20Figure.objects.filter(agency_id__in=agency_ids, year=year):
+        entered[f.agency_id][(f.row, f.column)] = f.value
+    cells = entered_cells(year)
+    result = {}
+    for agency_id in agency_ids:
+        table2, unentered = tables[agency_id], []
+        for row, row_label, column, col in cells:
+            value = entered[agency_id].get((row, column))
+            if value is None:
+                unentered.append(f"{row_label}“{col.label}”")
+            value = value if value is not None else Decimal(0)
+            table2.setdefault(row, {})[column] = value if col.kind == "money" else int(value)
+        # rows in the layout's order
+        ordered = {row.code: table2[row.code] for block in fmt.table2 for row in block.rows}
+        result[agency_id] = ProactiveFigures(
+            agency_id, year, fmt.code, *channels[agency_id], ordered, unentered
+        )
+    return result
 
 
 def proactive_figures(*, agency_id: int, year: int) -> ProactiveFigures:
-    fmt = format_for_year(year)
-    start, end = _year_range(year)
-    channels, columns = _channel_figures(agency_id, start, end)
-    table2 = _item1(agency_id, fmt.code, start, end)
-    entered = {(f.row, f.column): f.value for f in Art20Figure.objects.filter(agency_id=agency_id, year=year)}
-    unentered = []
-    for row, row_label, column, col in entered_cells(year):
-        value = entered.get((row, column))
-        if value is None:
-            unentered.append(f"{row_label}“{col.label}”")
-        value = value if value is not None else Decimal(0)
-        table2.setdefault(row, {})[column] = value if col.kind == "money" else int(value)
-    # rows in the layout's order
-    ordered = {row.code: table2[row.code] for block in fmt.table2 for row in block.rows}
-    return ProactiveFigures(agency_id, year, fmt.code, channels, columns, ordered, unentered)
+    return proactive_figures_many(agency_ids=[agency_id], year=year)[agency_id]

@@ -204,3 +204,20 @@ def test_posts_import_is_all_or_nothing(tree, clerk, clerk_b, row, message):
     assert not Post.objects.exists() and not AuditEvent.objects.filter(action="media.posts_import").exists()
     with pytest.raises(PermissionDenied):
         posts_import(account=weibo, by=clerk_b, posts=[good])
+
+
+def test_figures_of_many_agencies_are_those_of_each_in_a_fixed_number_of_queries(
+    year_2021, tree, clerk_b, django_assert_max_num_queries
+):
+    from gongkai.catalog.figures import proactive_figures_many
+    from gongkai.catalog.models import Column
+    from gongkai.catalog.services import item_create
+
+    item_create(agency=tree["b"], column=Column.objects.get(agency=tree["b"], code="plans"), by=clerk_b,
+                data={"title": "教育局规划", "formed_on": dt.date(2021, 5, 1)})  # fmt: skip
+    ids = [tree["a"].pk, tree["b"].pk, tree["region"].pk]
+    with django_assert_max_num_queries(6):
+        many = proactive_figures_many(agency_ids=ids, year=2021)
+    for agency_id in ids:
+        assert many[agency_id].as_json() == proactive_figures(agency_id=agency_id, year=2021).as_json()
+    assert many[tree["a"].pk].total == 4 and many[tree["b"].pk].total == 0  # b's item is a draft
