@@ -106,7 +106,9 @@ def test_a_known_id_number_and_phone_are_nowhere_in_plain_text(tree, clerk, head
 
 def test_exact_search_by_id_number_or_phone_and_the_fee_count_use_the_hashes(tree, clerk, supervisor):
     first = factories.register(tree["a"], clerk, 1, id_number=ID, phone=PHONE)
-    second = factories.register(tree["a"], clerk, 2, id_number=ID.lower(), phone=f"{PHONE[:3]}-{PHONE[3:7]}-{PHONE[7:]}")
+    second = factories.register(
+        tree["a"], clerk, 2, id_number=ID.lower(), phone=f"{PHONE[:3]}-{PHONE[3:7]}-{PHONE[7:]}"
+    )
     factories.register(tree["a"], clerk, 3)  # someone else
     for query in (ID, ID.lower(), f" {ID} ", PHONE, f"{PHONE[:3]} {PHONE[3:7]} {PHONE[7:]}", f"+86 {PHONE}"):
         assert {a.pk for a in application_list(user=clerk, q=query)} == {first.pk, second.pk}, query
