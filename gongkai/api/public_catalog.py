@@ -15,6 +15,7 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 
 from gongkai.agencies.models import Agency
+from gongkai.catalog import index_numbers
 from gongkai.catalog.enums import ItemStatus, Validity
 from gongkai.catalog.figures import proactive_figures
 from gongkai.catalog.models import Column, Item
@@ -178,7 +179,11 @@ def agency_catalog(
 )
 def item_detail(request, key: str):
     items = Item.objects.filter(status__in=PUBLIC).select_related("agency", "column")
-    item = items.filter(index_number=key.strip()).first()
+    number = index_numbers.normalise(key)
+    # only a key that can be a 索引号 reaches the database (PostgreSQL refuses a NUL in a query, for one)
+    item = (
+        items.filter(index_number=number).first() if not index_numbers.index_number_problem(number) else None
+    )
     if item is None and key.isdigit() and len(key) < 19:
         item = items.filter(pk=int(key)).first()
     if item is None:

@@ -4,6 +4,7 @@ shows, errors as {"code", "detail"} in Chinese."""
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import quote
 
 import pytest
 from django.db import connection
@@ -174,3 +175,10 @@ def test_proactive_figures(client, items, tree):
 def test_no_login_needed_and_nothing_else_opened(client, items):
     assert client.get("/api/public/agencies").status_code == 200
     assert client.get("/api/applications").status_code == 401
+
+
+@pytest.mark.parametrize("key", ["640502001/2026-00001\x00", "不是索引号", "%00", "x" * 200])
+def test_an_item_key_that_cannot_be_an_index_number_is_not_found(client, key):
+    response = client.get("/api/public/catalog/items/" + quote(key))
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
