@@ -481,6 +481,20 @@ def test_damaged_archives_are_refused(platform, tmp_path, capsys):
     assert capsys.readouterr().err == f"gongkai restore：{message}（校验值不同）：文件已损坏\n"
 
 
+def test_a_flipped_byte_anywhere_in_a_compressed_archive(platform, tmp_path, capsys):
+    """Wherever the flipped byte falls (the manifest's blocks, a tar header, a member, the trailer), the
+    refusal says the file is damaged: gzip's CRC is read even when the beginning already looks wrong."""
+    compressed = rewrite(take_backup(tmp_path / "good.tar", capsys), tmp_path / "good.tar.gz", compress=True)
+    data = compressed.read_bytes()
+    header = data.index(b"\0", 10) + 1  # gzip's header ends with the original file name (FNAME)
+    for position in [*range(header, len(data), max(1, len(data) // 60)), len(data) - 8, len(data) - 1]:
+        path = tmp_path / f"flipped-{position}.tar.gz"
+        path.write_bytes(data[:position] + bytes([data[position] ^ 1]) + data[position + 1 :])
+        with pytest.raises(Refused) as refused:
+            backup_verify(archive=path)
+        assert "备份文件已损坏" in str(refused.value), f"byte {position} of {len(data)}: {refused.value}"
+
+
 def test_a_damaged_archive_is_refused_before_anything_is_written(platform, target, tmp_path):
     cases = damaged_archives(take_backup(tmp_path / "good.tar"), tmp_path)
     for case in ("a flipped byte in the dump", "a missing file", "an edited manifest"):

@@ -35,6 +35,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import NoReturn
 
 FORMAT = "gongkai-backup/1"
 MANIFEST = "manifest.json"
@@ -422,20 +423,30 @@ class ArchiveReader:
             self._members = iter(self._tar)
             data = self._read_small(MANIFEST)
             digest = self._read_small(MANIFEST_SUM)
-        except Damaged:
-            self.close()
-            raise
+            if digest.split()[:1] != [hashlib.sha256(data).hexdigest().encode()]:
+                raise Damaged(f"备份清单（{MANIFEST}）与其校验值（{MANIFEST_SUM}）不符：清单被改动过或已损坏")
+        except Damaged as refused:
+            self._refuse(refused)
         except _READ_ERRORS as exc:
             self.close()
             raise _damaged(exc) from exc
-        if digest.split()[:1] != [hashlib.sha256(data).hexdigest().encode()]:
-            self.close()
-            raise Damaged(f"备份清单（{MANIFEST}）与其校验值（{MANIFEST_SUM}）不符：清单被改动过或已损坏")
         try:
             self.manifest = Manifest.from_json(data)
         except Damaged:
             self.close()
             raise
+
+    def _refuse(self, refused: Damaged) -> NoReturn:
+        """A beginning that is not a gongkai manifest may be a damaged compressed file whose bytes still
+        decompressed: read the compressed stream to its end (gzip checks its CRC there) to say which."""
+        try:
+            if self._stream is not self._hashing:
+                _drain(self._stream)
+        except _READ_ERRORS as exc:
+            raise _damaged(exc) from exc
+        finally:
+            self.close()
+        raise refused
 
     def _read_small(self, expected: str) -> bytes:
         member = next(self._members, None)
