@@ -467,9 +467,10 @@ def damaged_archives(good: Path, folder: Path) -> dict[str, tuple[Path, str]]:
     }
 
 
-def test_damaged_archives_are_refused(platform, tmp_path, capsys):
+def test_damaged_archives_are_refused(platform, tmp_path, capsys, monkeypatch):
     """Every damage is found by reading the archive, as `restore --check` and a restore (before it touches
     the target: the next test) read it."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # its own, not another test process's
     cases = damaged_archives(take_backup(tmp_path / "good.tar", capsys), tmp_path)
     for case, (path, message) in cases.items():
         with pytest.raises(Refused) as refused:

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from gongkai.catalog.spreadsheets import Table, Unreadable, cell_text, header_key, read_table
 
 PROBLEMS_KEPT = 1000  # row problems listed; the rest are counted
+FILE_NAME_MAX = 200
 
 # progress(label, total or None) -> advance(n); the command shows it as a bar on a terminal
 Progress = Callable[[str, int | None], Callable[[int], None]]
@@ -187,3 +188,45 @@ def open_table(
 
 def text_of(value) -> str:
     return cell_text(value)
+
+
+def file_label(name) -> str:
+    """The file's own name (no folders, one line), as the report and the review sheets show it."""
+    return (
+        " ".join(str(name or "").replace("\\", "/").rsplit("/", 1)[-1].split())[:FILE_NAME_MAX] or "导入文件"
+    )
+
+
+def import_table(
+    source,
+    report: ImportReport,
+    *,
+    fields: Sequence[Field],
+    expected: str,
+    max_rows: int | None,
+    read: Callable[[Table], list],
+    write: Callable[[list], None],
+    check_only: bool,
+) -> ImportReport:
+    """The steps of every import: the file's bytes, its table, every row checked by `read`, and `write` only
+    when no row has a problem (all or nothing) and this is not a check."""
+    data = read_source(source, report)
+    table = open_table(data, fields, expected, report, max_rows) if data is not None else None
+    if table is None:
+        return report
+    try:
+        rows = read(table)
+    finally:
+        table.close()
+    if report.ok and not check_only:
+        write(rows)
+    return report
+
+
+def columns_missing(report: ImportReport, table: Table, missing: list[str]) -> bool:
+    """Report the columns a file lacks (with the header row it has); whether any is missing."""
+    if missing:
+        report.problem(
+            f"缺少{'、'.join(missing)}列（第 {table.header_row} 行为表头：{'、'.join(table.headers)}）"
+        )
+    return bool(missing)

@@ -37,9 +37,10 @@ from gongkai.catalog.imports.common import (
     Field,
     ImportReport,
     Progress,
+    columns_missing,
+    file_label,
+    import_table,
     no_progress,
-    open_table,
-    read_source,
     row_problem,
     text_of,
     validation_problems,
@@ -52,7 +53,6 @@ from gongkai.catalog.spreadsheets import Unreadable, header_key, parse_date
 
 IMPORT_ROLES = (Role.REVIEWER, Role.HEAD, Role.ADMIN)
 BATCH = 500
-FILE_NAME_MAX = 200
 
 ITEM_FIELDS = (
     Field("index_number", "索引号", ("索引编号", "索引码")),
@@ -376,25 +376,16 @@ def items_import(
     administrator of the agency; every other problem is in the report (nothing written then)."""
     if not may_import_items(by, agency):
         raise PermissionDenied("导入已发布的目录信息视同审查通过，须由本机关的审核人、负责人或管理员办理")
-    file_name = (
-        " ".join(str(name or "").replace("\\", "/").rsplit("/", 1)[-1].split())[:FILE_NAME_MAX] or "导入文件"
-    )
+    file_name = file_label(name)
     report = ImportReport("目录信息", file_name, check_only=check_only)
     if column is not None and (column.agency_id != agency.pk or column.code in ("statutory", "apply")):
         report.problem(f"栏目“{column.name}”不能用于本机关的导入")
         return report
-    data = read_source(source, report)
-    table = open_table(data, ITEM_FIELDS, EXPECTED, report, max_rows) if data is not None else None
-    if table is None:
-        return report
-    try:
-        prepared = _read_rows(table, report, agency=agency, column=column, progress=progress)
-    finally:
-        table.close()
-    if not report.ok or check_only:
-        return report
-    _write(prepared, report, agency=agency, by=by)
-    return report
+    return import_table(
+        source, report, fields=ITEM_FIELDS, expected=EXPECTED, max_rows=max_rows, check_only=check_only,
+        read=lambda table: _read_rows(table, report, agency=agency, column=column, progress=progress),
+        write=lambda rows: _write(rows, report, agency=agency, by=by),
+    )  # fmt: skip
 
 
 def _read_rows(table, report: ImportReport, *, agency, column, progress) -> list[Prepared]:
@@ -407,10 +398,7 @@ def _read_rows(table, report: ImportReport, *, agency, column, progress) -> list
         missing.append("“形成日期”或“成文日期”")
     if "column" not in columns and column is None:
         missing.append("“栏目”（或在导入时选择一个栏目）")
-    if missing:
-        report.problem(
-            f"缺少{'、'.join(missing)}列（第 {table.header_row} 行为表头：{'、'.join(table.headers)}）"
-        )
+    if columns_missing(report, table, missing):
         return []
     lookup = ColumnLookup(agency)
     prepared: list[Prepared] = []

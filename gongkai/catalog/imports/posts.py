@@ -23,9 +23,10 @@ from gongkai.catalog.imports.common import (
     Field,
     ImportReport,
     Progress,
+    columns_missing,
+    file_label,
+    import_table,
     no_progress,
-    open_table,
-    read_source,
     text_of,
     validation_problems,
 )
@@ -37,7 +38,6 @@ from gongkai.text import clean_multiline
 
 BATCH = 500
 TITLE_MAX = 300
-FILE_NAME_MAX = 200
 
 POST_FIELDS = (
     Field("account", "账号", ("帐号", "账号名称", "账户", "公众号", "公众号名称", "微博账号", "发布账号")),
@@ -139,25 +139,16 @@ def posts_import(
     """Import the posts of a platform export into `account`, or into the accounts its 账号 column names.
     PermissionDenied unless `by` may write in the agency; every other problem is in the report."""
     require_catalog_write(by, agency)
-    file_name = (
-        " ".join(str(name or "").replace("\\", "/").rsplit("/", 1)[-1].split())[:FILE_NAME_MAX] or "导入文件"
-    )
+    file_name = file_label(name)
     report = ImportReport("政务新媒体发布", file_name, check_only=check_only)
     if account is not None and account.agency_id != agency.pk:
         report.problem("所选账号不属于本机关")
         return report
-    data = read_source(source, report)
-    table = open_table(data, POST_FIELDS, EXPECTED, report, max_rows) if data is not None else None
-    if table is None:
-        return report
-    try:
-        posts = _read_rows(table, report, agency=agency, account=account, progress=progress)
-    finally:
-        table.close()
-    if not report.ok or check_only:
-        return report
-    _write(posts, report, agency=agency, by=by)
-    return report
+    return import_table(
+        source, report, fields=POST_FIELDS, expected=EXPECTED, max_rows=max_rows, check_only=check_only,
+        read=lambda table: _read_rows(table, report, agency=agency, account=account, progress=progress),
+        write=lambda rows: _write(rows, report, agency=agency, by=by),
+    )  # fmt: skip
 
 
 def _read_rows(table, report: ImportReport, *, agency: Agency, account, progress) -> list[Post]:
@@ -170,10 +161,7 @@ def _read_rows(table, report: ImportReport, *, agency: Agency, account, progress
         missing.append("“原创/转载”")
     if "account" not in columns and account is None:
         missing.append("“账号”（或在导入时选择一个账号）")
-    if missing:
-        report.problem(
-            f"缺少{'、'.join(missing)}列（第 {table.header_row} 行为表头：{'、'.join(table.headers)}）"
-        )
+    if columns_missing(report, table, missing):
         return []
     lookup = AccountLookup(agency, account)
     labels = {k: columns.label(k) for k in columns.fields}

@@ -121,42 +121,42 @@ def catalog_io(request):
     return _page(request, agencies, _chosen(request, agencies))
 
 
+# what -> (its form, the form's name on the page, the field naming where rows go, that model, the import)
+IMPORTS = {
+    "items": (ItemsImportForm, "items_form", "column", Column, items_import),
+    "posts": (PostsImportForm, "posts_form", "account", Account, posts_import),
+}
+
+
+def _import(request, what: str):
+    form_class, form_name, target, model, run = IMPORTS[what]
+    agencies = _agencies(request)
+    agency = _chosen(request, agencies)
+    form = form_class(request.POST, request.FILES, agency=agency)
+    if not form.is_valid():
+        return _page(request, agencies, agency, status=400, **{form_name: form})
+    chosen = form.cleaned_data[target]
+    upload = form.cleaned_data["file"]
+    report = run(
+        agency=agency, by=request.user, source=upload, name=upload.name,
+        check_only=form.cleaned_data["check_only"], max_rows=WEB_MAX_ROWS,
+        **{target: model.objects.filter(agency=agency, pk=chosen).first() if chosen else None},
+    )  # fmt: skip
+    return _page(
+        request, agencies, agency, report=report, status=200 if report.ok else 400, **{form_name: form}
+    )
+
+
 @login_required
 @require_POST
 def catalog_import_items(request):
-    agencies = _agencies(request)
-    agency = _chosen(request, agencies)
-    form = ItemsImportForm(request.POST, request.FILES, agency=agency)
-    if not form.is_valid():
-        return _page(request, agencies, agency, items_form=form, status=400)
-    column = None
-    if form.cleaned_data["column"]:
-        column = Column.objects.filter(agency=agency, pk=form.cleaned_data["column"]).first()
-    upload = form.cleaned_data["file"]
-    report = items_import(
-        agency=agency, by=request.user, source=upload, name=upload.name, column=column,
-        check_only=form.cleaned_data["check_only"], max_rows=WEB_MAX_ROWS,
-    )  # fmt: skip
-    return _page(request, agencies, agency, items_form=form, report=report, status=200 if report.ok else 400)
+    return _import(request, "items")
 
 
 @login_required
 @require_POST
 def catalog_import_posts(request):
-    agencies = _agencies(request)
-    agency = _chosen(request, agencies)
-    form = PostsImportForm(request.POST, request.FILES, agency=agency)
-    if not form.is_valid():
-        return _page(request, agencies, agency, posts_form=form, status=400)
-    account = None
-    if form.cleaned_data["account"]:
-        account = Account.objects.filter(agency=agency, pk=form.cleaned_data["account"]).first()
-    upload = form.cleaned_data["file"]
-    report = posts_import(
-        agency=agency, by=request.user, source=upload, name=upload.name, account=account,
-        check_only=form.cleaned_data["check_only"], max_rows=WEB_MAX_ROWS,
-    )  # fmt: skip
-    return _page(request, agencies, agency, posts_form=form, report=report, status=200 if report.ok else 400)
+    return _import(request, "posts")
 
 
 def _xlsx_response(file, name: str, fallback: str) -> FileResponse:
