@@ -79,7 +79,12 @@ def _http_error(request, exc: HttpError):
     for english, chinese in _NINJA_MESSAGES.items():
         if detail.startswith(english):
             detail = chinese
-    return error_response(request, _STATUS_CODES.get(exc.status_code, Code.INVALID), detail, exc.status_code)
+    response = error_response(
+        request, _STATUS_CODES.get(exc.status_code, Code.INVALID), detail, exc.status_code
+    )
+    if exc.status_code == 401:  # only the token endpoints answer 401 this way: say how to authenticate
+        response["WWW-Authenticate"] = 'Bearer realm="gongkai"'
+    return response
 
 
 @api.exception_handler(AuthenticationError)

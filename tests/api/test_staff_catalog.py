@@ -125,8 +125,10 @@ def test_the_agency_may_be_left_out_when_the_user_has_one(api, tree, catalog, cl
 
 def test_no_token_a_wrong_one_and_a_revoked_one_are_401(api, tree, catalog, clerk):
     before = state()
-    code, detail = error(api("post", ITEMS, None, draft(tree, catalog)), 401)
+    response = api("post", ITEMS, None, draft(tree, catalog))
+    code, detail = error(response, 401)
     assert code == "not_authenticated" and "Authorization: Bearer" in detail
+    assert response["WWW-Authenticate"] == 'Bearer realm="gongkai"'  # RFC 9110: a 401 names its scheme
     code, detail = error(api("get", f"{ITEMS}/1", None, HTTP_AUTHORIZATION="Basic abc"), 401)
     assert "Authorization: Bearer" in detail
     assert error(api("get", f"{ITEMS}/1", "gk_not-a-token"), 401) == (
