@@ -11,7 +11,8 @@ new-media posts, written with COPY (PostgreSQL) or executemany (SQLite), then bu
   "10,000+": catalog_search against the raw FTS5 / GIN statements it runs (the same SQL, parameters built
   before the clock starts), p50 and p99 over all calls, and their ratio (goal: p50 <= 30 ms, p99 <= 150 ms,
   ratio <= 1.5);
-- an agency's column page (20 a page with the count) and its Atom feed, with query counts;
+- an agency's column page as the portal serves it (its view and template: 20 a page with the count, pages 1 and 50)
+  and the column's Atom feed, with query counts (goal: at most 10 at any size);
 - proactive_figures (channels, columns, table 2) for one agency-year and for every agency, against a
   hand-written GROUP BY computing the same counts;
 - peak memory of the process.
@@ -52,7 +53,7 @@ FIRST_DAY, LAST_DAY = dt.date(2019, 1, 1), dt.date(2026, 11, 27)
 REPORT_YEAR = 2025
 PAGE_SIZE = 20
 P50_GOAL_MS, P99_GOAL_MS, RATIO_GOAL = 30, 150, 1.5
-MAX_PAGE_QUERIES = 5
+MAX_PAGE_QUERIES = 10  # the issue's goal for list pages at any size
 PG_DATABASE = "bench_catalog"
 
 COUNTIES = ["沙坡头区", "中宁县", "海原县", "兴庆区", "金凤区", "西夏区", "永宁县", "贺兰县", "灵武市",
@@ -522,64 +523,41 @@ def run_search(args, world) -> tuple[list[tuple], list[str]]:
 def measure(fn, repeat: int):
     """(median seconds, queries of one call, result of the last call); one warm-up call first."""
     from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
-    with CaptureQueriesContext(connection) as ctx:
+    executed = []
+
+    def count(execute, sql, params, many, context):
+        executed.append(sql)
+        return execute(sql, params, many, context)
+
+    # a wrapper, not the query log: a request through the portal resets the log when it starts
+    with connection.execute_wrapper(count):
         result = fn()
     times = []
     for _ in range(repeat):
         started = time.perf_counter()
         result = fn()
         times.append(time.perf_counter() - started)
-    return statistics.median(times), len(ctx.captured_queries), result
+    return statistics.median(times), len(executed), result
 
 
-def column_page(agency_id: int, column_id: int, page: int = 1):
-    """An agency's column page, 20 a page, the column's descendants included, newest first (the plain ORM
-    query a public selector runs)."""
-    from django.core.paginator import Paginator
+def portal_page(path: str) -> bytes:
+    """A public page as a visitor gets it: the portal's own view, template and queries (Django's test client,
+    no network)."""
+    from django.test import Client
 
-    from gongkai.catalog.models import Item
+    response = Client(SERVER_NAME="localhost").get(path)
+    if response.status_code != 200:
+        raise SystemExit(f"{path}：HTTP {response.status_code}")
+    return response.content
+
+
+def column_total(agency_id: int, column_id: int) -> int:
+    from gongkai.agencies.models import Agency
+    from gongkai.catalog.public import public_items
     from gongkai.catalog.search import column_and_descendants
 
-    items = (
-        Item.objects.filter(
-            agency_id=agency_id, column_id__in=column_and_descendants(column_id), status="published"
-        )
-        .select_related("column")
-        .defer("body", "body_text")
-        .order_by("-published_on", "-id")
-    )
-    paginator = Paginator(items, PAGE_SIZE)
-    rows = paginator.get_page(page).object_list
-    return [(i.index_number, i.title, i.column.name, i.published_on) for i in rows], paginator.count
-
-
-def column_feed(agency_id: int, column_id: int) -> bytes:
-    """The column's Atom feed: its 20 newest items (feedgen)."""
-    from feedgen.feed import FeedGenerator
-
-    from gongkai.catalog.models import Column, Item
-
-    column = Column.objects.select_related("agency").get(pk=column_id)
-    feed = FeedGenerator()
-    feed.id(f"urn:gongkai:column:{column.pk}")
-    feed.title(f"{column.agency.name} · {column.name}")
-    feed.link(href=f"https://example.invalid/gongkai/columns/{column.pk}/", rel="alternate")
-    feed.language("zh-CN")
-    items = (
-        Item.objects.filter(column_id=column_id, status="published")
-        .defer("body", "body_text")
-        .order_by("-published_on", "-id")[:PAGE_SIZE]
-    )
-    for item in items:
-        entry = feed.add_entry(order="append")
-        entry.id(f"urn:gongkai:item:{item.pk}")
-        entry.title(item.title)
-        entry.link(href=f"https://example.invalid/gongkai/items/{item.pk}/")
-        entry.updated(item.published_at or dt.datetime.combine(item.published_on, dt.time(), tzinfo=dt.UTC))
-        entry.summary(item.summary or item.title)
-    return feed.atom_str(pretty=False)
+    return public_items(agency=Agency(pk=agency_id), column_ids=column_and_descendants(column_id)).count()
 
 
 HAND_CHANNELS = {
@@ -681,12 +659,15 @@ def run(args) -> int:
             return result
 
         for code, name in (("statutory", "法定主动公开内容（含下级栏目）"), ("other_documents", "其他文件")):
-            timed(f"栏目列表第 1 页 · {name}", lambda c=columns[code]: column_page(busiest.pk, c),
-                  max_queries=MAX_PAGE_QUERIES, note=lambda r: f"共 {r[1]:,} 条")  # fmt: skip
-            timed(f"栏目列表第 50 页 · {name}", lambda c=columns[code]: column_page(busiest.pk, c, 50),
+            page = f"/gongkai/{busiest.pk}/column/{columns[code]}/"
+            total = column_total(busiest.pk, columns[code])
+            timed(f"栏目页第 1 页 · {name}", lambda p=page: portal_page(p), max_queries=MAX_PAGE_QUERIES,
+                  note=lambda r, t=total: f"共 {t:,} 条")  # fmt: skip
+            timed(f"栏目页第 50 页 · {name}", lambda p=page: portal_page(f"{p}?page=50"),
                   max_queries=MAX_PAGE_QUERIES)  # fmt: skip
-        timed("栏目订阅 Atom · 其他文件", lambda: column_feed(busiest.pk, columns["other_documents"]),
-              max_queries=MAX_PAGE_QUERIES, note=lambda r: f"{len(r):,} 字节")  # fmt: skip
+        feed = f"/gongkai/{busiest.pk}/column/{columns['other_documents']}/feed.xml"
+        timed("栏目订阅 Atom · 其他文件", lambda: portal_page(feed), max_queries=MAX_PAGE_QUERIES,
+              note=lambda r: f"{len(r):,} 字节")  # fmt: skip
 
         ratios = []
         for scope, agency_ids in (

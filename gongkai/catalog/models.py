@@ -108,8 +108,9 @@ class Item(models.Model):
         verbose_name = verbose_name_plural = "目录信息"
         ordering = ["-published_on", "-id"]
         indexes = [
-            models.Index(fields=["agency", "status", "-published_on"], name="item_agency_status_pub"),
-            models.Index(fields=["column", "status", "-published_on"], name="item_column_status_pub"),
+            # an agency's pages walk it newest first and count a column subtree from it alone (column last)
+            models.Index(fields=["agency", "status", "-published_on", "-id", "column"], name="item_agency_listing"),
+            models.Index(fields=["column", "status", "-published_on", "-id"], name="item_column_listing"),
             models.Index(fields=["status", "-published_on", "-id"], name="item_status_pub"),
         ]
 
