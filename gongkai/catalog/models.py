@@ -109,7 +109,9 @@ class Item(models.Model):
         ordering = ["-published_on", "-id"]
         indexes = [
             # an agency's pages walk it newest first and count a column subtree from it alone (column last)
-            models.Index(fields=["agency", "status", "-published_on", "-id", "column"], name="item_agency_listing"),
+            models.Index(
+                fields=["agency", "status", "-published_on", "-id", "column"], name="item_agency_listing"
+            ),
             models.Index(fields=["column", "status", "-published_on", "-id"], name="item_column_listing"),
             models.Index(fields=["status", "-published_on", "-id"], name="item_status_pub"),
         ]

@@ -33,6 +33,7 @@ its own, so a query naming an agency segments like the indexed name and finds th
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import math
@@ -55,10 +56,12 @@ from gongkai.errors import Code, invalid
 COUNT_CAP = 10_000  # counted exactly up to here; above, pages say "10,000+"
 QUERY_MAX = 100  # characters
 PER_PAGE_MAX = 100
+PG_COUNT_WORK_MEM = "32MB"  # PostgreSQL: enough for a count's bitmap to stay exact (no row rechecked)
+PG_WINDOWS_REACH = 6  # counted by months when the newest month shows the cap within about this many months
 PG_WALK_MIN = 2000  # PostgreSQL: above this many matches a page walks the date index, below it sorts them
 FIRST_YEAR, LAST_YEAR = 1949, 2199
 TABLE = "catalog_search"
-ID_BITS = 24  # item ids below 16,777,216 (the FTS rowid is day << 24 | id)
+ID_BITS = 32  # item ids below 4,294,967,296 (the FTS rowid is day << 32 | id)
 EPOCH = dt.date(1970, 1, 1)
 _ID_MASK = (1 << ID_BITS) - 1
 _CJK = re.compile(r"[\u3400-\u9fff]+")
@@ -69,7 +72,7 @@ SQLITE_TABLE = (
     f"CREATE VIRTUAL TABLE {TABLE} USING fts5(words, others, tokenize = 'unicode61', columnsize = 0)"
 )
 _NOT_ALNUM = re.compile(r"[\W_]+")
-_FILTER_TOKEN = re.compile(r"^zq[ac]\d+$")
+_FILTER_TOKEN = re.compile(r"^zq[acm]\d+$")
 _DOC_NUMBER = re.compile(
     r"([0-9A-Za-z\u3400-\u9fff]{1,12})\s*[〔\[［(（【]\s*(\d{4})\s*[〕\]］)）】]\s*第?\s*(\d{1,6})\s*号"
 )
@@ -159,6 +162,19 @@ def _agency_token(agency_id: int) -> str:
 
 def _column_token(column_id: int) -> str:
     return f"zqc{int(column_id)}"
+
+
+def _month_token(on: dt.date) -> str:
+    return f"zqm{on.year:04d}{on.month:02d}"
+
+
+def _months_back(newest: dt.date, oldest: dt.date) -> list[dt.date]:
+    """The first day of every month from newest's back to oldest's."""
+    months, on = [], newest.replace(day=1)
+    while on >= oldest.replace(day=1):
+        months.append(on)
+        on = (on - dt.timedelta(days=1)).replace(day=1)
+    return months
 
 
 def _day(on: dt.date) -> int:
@@ -264,7 +280,7 @@ def _write(cursor, rows: list[tuple]) -> None:
             "ON CONFLICT (item_id) DO UPDATE SET published_on = EXCLUDED.published_on, "
             "agency_id = EXCLUDED.agency_id, column_id = EXCLUDED.column_id, document = EXCLUDED.document",
             [
-                (pk, on, agency, column, _tsvector(words, others))
+                (pk, on, agency, column, _tsvector(words, [*others, _month_token(on)]))
                 for pk, on, agency, column, words, others in rows
             ],
         )
@@ -322,7 +338,9 @@ def search_rebuild(*, batch: int = 2000, progress=None) -> int:
     bulk load); one transaction. `progress(n)` is called after each batch. Returns the items indexed."""
     items = (
         Item.objects.filter(status=ItemStatus.PUBLISHED, published_on__isnull=False)
-        .order_by("pk")
+        # in publication order: on PostgreSQL the table's pages then hold the items of a month together, as
+        # day-to-day publication writes them, and a capped count reads few of them
+        .order_by("published_on", "pk")
         .values_list("pk", "published_on", "agency_id", "column_id", "title", "doc_number", "index_number",
                      "publisher", "agency__name", "summary", "body_text")
     )  # fmt: skip
@@ -398,6 +416,7 @@ class _Plan:
 
     def __init__(self, query: Query, agency_id, columns, year):
         self.sqlite = connection.vendor == "sqlite"
+        self.agency_id, self.year = agency_id, year
         self.where, self.params = [], []
         if self.sqlite:
             self._sqlite(query, agency_id, columns, year)
@@ -432,18 +451,22 @@ class _Plan:
             for group in query.groups
         ]
         parts += ["(" + " <-> ".join(f"'{t}'" for t in phrase) + ")" for phrase in query.phrases]
+        self.tsquery = " & ".join(parts)
         if parts:
             self.where.append("s.document @@ %s::tsquery")
-            self.params.append(" & ".join(parts))
+            self.params.append(self.tsquery)
+        self.filters, self.filter_params = [], []
         if agency_id is not None:
-            self.where.append("s.agency_id = %s")
-            self.params.append(agency_id)
+            self.filters.append("s.agency_id = %s")
+            self.filter_params.append(agency_id)
         if columns is not None:
-            self.where.append("s.column_id = ANY(%s)")
-            self.params.append(list(columns))
+            self.filters.append("s.column_id = ANY(%s)")
+            self.filter_params.append(list(columns))
         if year is not None:
-            self.where.append("s.published_on BETWEEN %s AND %s")
-            self.params += [dt.date(year, 1, 1), dt.date(year, 12, 31)]
+            self.filters.append("s.published_on BETWEEN %s AND %s")
+            self.filter_params += [dt.date(year, 1, 1), dt.date(year, 12, 31)]
+        self.where += self.filters
+        self.params += self.filter_params
         self.order = "s.published_on DESC, s.item_id DESC"
         self.id = "s.item_id"
 
@@ -453,26 +476,68 @@ class _Plan:
 
     def count(self, cursor, cap: int) -> int:
         sql = f"SELECT count(*) FROM (SELECT 1 {self._from()} LIMIT {int(cap)}) t"
-        if self.sqlite:
+        if self.sqlite or not self.tsquery:
             cursor.execute(sql, self.params)
             return cursor.fetchone()[0]
-        # postgresql-only: with LIMIT the planner likes a scan of the table or of the date index, filtered
-        # row by row, which reads the whole table when few rows match; the GIN bitmap is never much slower
-        # (measured: bench/catalog.py), so the count uses it. Settings restored: the caller's transaction
-        # goes on.
+        # postgresql-only: the GIN index gives no order, so a word in most items (公开) would make a bitmap of
+        # the whole table before the LIMIT counts its first rows. The items carry their month as a token:
+        # count the newest month first and, when it has many, windows of 1, 2, 4 … months back, until the
+        # cap or the oldest month; each bitmap is the query's words AND those months, which GIN reads from
+        # the shorter list. The months: those of the agency's items (both ends from an index), in the year.
         cursor.execute(
-            "SELECT current_setting('enable_seqscan'), current_setting('enable_indexscan'), "
-            "set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true)"
+            f"SELECT min(s.published_on), max(s.published_on) FROM {TABLE} s"
+            + (" WHERE s.agency_id = %s" if self.agency_id is not None else ""),
+            [self.agency_id] if self.agency_id is not None else [],
         )
-        seqscan, indexscan, _, _ = cursor.fetchone()
-        try:
-            cursor.execute(sql, self.params)
-            return cursor.fetchone()[0]
-        finally:
+        oldest, newest = cursor.fetchone()
+        if self.year is not None and newest is not None:
+            oldest, newest = max(oldest, dt.date(self.year, 1, 1)), min(newest, dt.date(self.year, 12, 31))
+        if newest is None or oldest > newest:
+            return 0
+        months = [_month_token(on) for on in _months_back(newest, oldest)]
+        # With LIMIT the planner likes a scan of the table or of the date index, filtered row by row (which
+        # reads the whole table when few rows match): the bitmap it is, exact (work_mem). The settings hold
+        # for a transaction (one of its own unless the caller's is open) and are restored after.
+        with contextlib.nullcontext() if connection.in_atomic_block else transaction.atomic():
             cursor.execute(
-                "SELECT set_config('enable_seqscan', %s, true), set_config('enable_indexscan', %s, true)",
-                [seqscan, indexscan],
+                "SELECT current_setting('enable_seqscan'), current_setting('enable_indexscan'), "
+                "current_setting('work_mem'), set_config('enable_seqscan', 'off', true), "
+                "set_config('enable_indexscan', 'off', true), set_config('work_mem', %s, true)",
+                [PG_COUNT_WORK_MEM],
             )
+            saved = cursor.fetchone()[:3]
+            try:
+
+                def counted(months: list[str] | None, limit: int) -> int:
+                    tsquery = self.tsquery
+                    if months is not None:
+                        tsquery = f"({tsquery}) & (" + " | ".join(f"'{m}'" for m in months) + ")"
+                    cursor.execute(
+                        f"SELECT count(*) FROM (SELECT 1 FROM {TABLE} s WHERE s.document @@ %s::tsquery"
+                        + "".join(f" AND {f}" for f in self.filters)
+                        + f" LIMIT {int(limit)}) t",
+                        [tsquery, *self.filter_params],
+                    )
+                    return cursor.fetchone()[0]
+
+                found = counted(months[:1], cap)
+                if found >= cap or len(months) == 1:
+                    return found
+                if found * PG_WINDOWS_REACH < cap:
+                    # few a month: windows would read many months' items to reach the cap; one bitmap of
+                    # the words alone is cheaper
+                    return counted(None, cap)
+                start, size = 1, 1
+                while start < len(months) and found < cap:
+                    found += counted(months[start : start + size], cap - found)
+                    start, size = start + size, size * 2
+                return found
+            finally:
+                cursor.execute(
+                    "SELECT set_config('enable_seqscan', %s, true), set_config('enable_indexscan', %s, true), "
+                    "set_config('work_mem', %s, true)",
+                    list(saved),
+                )
 
     def page_sql(self, limit: int, offset: int, *, found: int = COUNT_CAP + 1) -> tuple[str, list]:
         """One statement for a page of results: the ids from the index, newest first, joined to the items'

@@ -12,10 +12,12 @@ from django.db import connection
 from django.utils import timezone
 
 from gongkai.catalog import search
+from gongkai.catalog.imports import items_import
 from gongkai.catalog.models import Item
 from gongkai.catalog.search import catalog_search, highlight, parse_query, search_rebuild, snippet
 from gongkai.catalog.services import item_create, item_publish_due, item_submit, item_withdraw
 from tests.catalog.conftest import draft_data
+from tests.catalog.sheets import csv_bytes
 
 
 def titles(result) -> list[str]:
@@ -216,14 +218,48 @@ def test_too_long_a_query_or_a_wrong_year_is_a_validation_error(db):
 def test_a_search_page_is_three_queries_whatever_the_results(publish, tree, django_assert_num_queries):
     for n in range(6):
         publish(title=f"关于第{n}次科技特派员工作的通知", doc_number="")
-    # the capped count, the page with agency and column names (PostgreSQL: and the planner settings for
-    # the count, set and restored)
-    with django_assert_num_queries(2 if connection.vendor == "sqlite" else 4):
+    # the capped count, the page with agency and column names (PostgreSQL: the months the items span, the
+    # planner settings for the count set and restored, and one count a window of months: here one month)
+    with django_assert_num_queries(2 if connection.vendor == "sqlite" else 5):
         result = catalog_search(q="科技特派员", per_page=4)
         shown = [(i.title, i.agency.name, i.column.name, i.index_number) for i in result.items]
     assert len(shown) == 4 and result.count == 6
-    with django_assert_num_queries(1 if connection.vendor == "sqlite" else 3):
+    with django_assert_num_queries(1 if connection.vendor == "sqlite" else 4):
         catalog_search(q="不存在的词语组合")
+
+
+def test_a_count_goes_back_month_by_month(
+    tree, columns, head, make_user, django_assert_max_num_queries, monkeypatch
+):
+    """Items over ten years, imported with their dates. PostgreSQL counts a query whose newest month has many
+    items in windows of months, newest first, and one with few in one go: either way the count is exact
+    under the cap, with agency and year filters, and capped above it."""
+    days = [dt.date(2016, 1, 5) + dt.timedelta(days=37 * n) for n in range(100)]  # to 2026-01
+    latest = [dt.date(2026, 11, 2 + n) for n in range(10)]
+    for agency, user, picked in (
+        (tree["a"], head, days[0::3] + latest),
+        (tree["b"], None, days[1::3] + days[2::3]),
+    ):
+        user = user or make_user("head_b", agency, "head")
+        rows = [["标题", "成文日期", "发布日期", "栏目"]]
+        rows += [[f"关于第{n}批科技特派员的通知", day, day, "其他文件"] for n, day in enumerate(picked)]
+        report = items_import(agency=agency, by=user, source=csv_bytes(rows), name="目录.csv")
+        assert report.ok, report.problems
+    assert catalog_search(q="科技特派员").count == 110
+    assert catalog_search(q="科技特派员", agency_id=tree["a"].pk).count == 44
+    assert catalog_search(q="科技特派员", year=2020).count == sum(d.year == 2020 for d in days)
+    assert catalog_search(q="科技特派员", agency_id=tree["b"].pk, year=2016).count == sum(
+        d.year == 2016 for d in days[1::3] + days[2::3]
+    )
+    assert catalog_search(q="科技特派员", year=2030).count == 0
+    with django_assert_max_num_queries(3 + 9):  # 131 months: windows of 1, 1, 2, 4 … 64 and the rest
+        result = catalog_search(q="通知", per_page=5)
+    assert result.count == 110 and [i.published_on for i in result.items] == sorted(latest, reverse=True)[:5]
+    monkeypatch.setattr(search, "COUNT_CAP", 50)  # ten in the newest month: counted by windows of months
+    assert catalog_search(q="科技特派员", agency_id=tree["a"].pk).count == 44
+    capped = catalog_search(q="科技特派员")
+    assert (capped.count, capped.capped) == (50, True)
+    assert catalog_search(q="科技特派员", agency_id=tree["b"].pk).count == 50
 
 
 def test_highlight_escapes_and_marks():
@@ -270,9 +306,18 @@ def test_index_lives_in_the_engines_table(publish):
 
 
 def test_the_rowid_keeps_ids_apart():
-    assert search.rowid(5, dt.date(1970, 1, 2)) == (1 << 24) + 5
+    assert search.rowid(5, dt.date(1970, 1, 2)) == (1 << 32) + 5
+    # the largest id on the last day a year filter takes still fits SQLite's signed 64-bit rowid
+    assert search.rowid((1 << 32) - 1, dt.date(search.LAST_YEAR, 12, 31)) < 1 << 63
     with pytest.raises(ValueError):
-        search.rowid(1 << 24, dt.date(2020, 1, 1))
+        search.rowid(1 << 32, dt.date(2020, 1, 1))
+
+
+def test_months_back():
+    assert search._months_back(dt.date(2021, 2, 14), dt.date(2020, 11, 30)) == [
+        dt.date(2021, 2, 1), dt.date(2021, 1, 1), dt.date(2020, 12, 1), dt.date(2020, 11, 1)
+    ]  # fmt: skip
+    assert search._months_back(dt.date(2021, 2, 14), dt.date(2021, 2, 1)) == [dt.date(2021, 2, 1)]
 
 
 def test_the_rebuild_command(publish, capsys):
