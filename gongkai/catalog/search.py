@@ -475,10 +475,12 @@ class _Plan:
         return f"FROM {TABLE} s{where}"
 
     def count(self, cursor, cap: int) -> int:
-        sql = f"SELECT count(*) FROM (SELECT 1 {self._from()} LIMIT {int(cap)}) t"
-        if self.sqlite or not self.tsquery:
-            cursor.execute(sql, self.params)
+        def counted(params: list, limit: int) -> int:
+            cursor.execute(f"SELECT count(*) FROM (SELECT 1 {self._from()} LIMIT {int(limit)}) t", params)
             return cursor.fetchone()[0]
+
+        if self.sqlite or not self.tsquery:
+            return counted(self.params, cap)
         # postgresql-only: the GIN index gives no order, so a word in most items (公开) would make a bitmap of
         # the whole table before the LIMIT counts its first rows. The items carry their month as a token:
         # count the newest month first and, when it has many, windows of 1, 2, 4 … months back, until the
@@ -508,28 +510,22 @@ class _Plan:
             saved = cursor.fetchone()[:3]
             try:
 
-                def counted(months: list[str] | None, limit: int) -> int:
-                    tsquery = self.tsquery
-                    if months is not None:
-                        tsquery = f"({tsquery}) & (" + " | ".join(f"'{m}'" for m in months) + ")"
-                    cursor.execute(
-                        f"SELECT count(*) FROM (SELECT 1 FROM {TABLE} s WHERE s.document @@ %s::tsquery"
-                        + "".join(f" AND {f}" for f in self.filters)
-                        + f" LIMIT {int(limit)}) t",
-                        [tsquery, *self.filter_params],
-                    )
-                    return cursor.fetchone()[0]
+                def in_months(months: list[str]) -> list:  # the same statement, the words AND these months
+                    return [
+                        f"({self.tsquery}) & (" + " | ".join(f"'{m}'" for m in months) + ")",
+                        *self.filter_params,
+                    ]
 
-                found = counted(months[:1], cap)
+                found = counted(in_months(months[:1]), cap)
                 if found >= cap or len(months) == 1:
                     return found
                 if found * PG_WINDOWS_REACH < cap:
                     # few a month: windows would read many months' items to reach the cap; one bitmap of
                     # the words alone is cheaper
-                    return counted(None, cap)
+                    return counted(self.params, cap)
                 start, size = 1, 1
                 while start < len(months) and found < cap:
-                    found += counted(months[start : start + size], cap - found)
+                    found += counted(in_months(months[start : start + size]), cap - found)
                     start, size = start + size, size * 2
                 return found
             finally:
